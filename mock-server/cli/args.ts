@@ -1,0 +1,126 @@
+import { parseArgs } from "node:util";
+import { MockError } from "../errors.ts";
+import { defaults, scalarOptions } from "../options.ts";
+
+export const logFormats = ["json", "pretty", "none"] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+export interface ServeArgs {
+  command: "serve";
+  port: number;
+  hostname: string;
+  region: string;
+  tokenLifetimeSeconds: number;
+  authFailureStyle: "legacy" | "modern";
+  stsKeyInQuery: boolean;
+  fixtures?: string;
+  logFormat: LogFormat;
+}
+
+export type CliArgs = ServeArgs | { command: "help" } | { command: "version" };
+
+export const usage = `speechmock: a local mock of the Microsoft Speech token service and speech WebSocket
+
+Usage:
+  speechmock serve [flags]      start the mock; prints one JSON ready line on stdout
+  speechmock --help | --version
+
+Flags of serve:
+  -p, --port <n>                 TCP port, 0 for a free one (default ${defaults.port})
+      --host <address>           address to bind (default ${defaults.hostname})
+      --fixtures <file>          subscriptions fixtures file (default: the built-in development resources)
+      --region <name>            region of requests whose Host names none (default ${defaults.region})
+      --token-lifetime <s>       lifetime of issued tokens in seconds (default ${defaults.tokenLifetimeSeconds})
+      --auth-failure-style <s>   legacy: 403 for every refused handshake; modern: 401 without
+                                 credentials, 403 with invalid ones (default ${defaults.authFailureStyle})
+      --sts-key-in-query         also accept ?subscription-key= on the token service
+      --log-format <f>           json, pretty or none, on stderr (default json)
+
+Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad flags or fixtures.`;
+
+const flagOf: Record<string, string> = {
+  port: "--port",
+  hostname: "--host",
+  region: "--region",
+  tokenLifetimeSeconds: "--token-lifetime",
+  authFailureStyle: "--auth-failure-style",
+  stsKeyInQuery: "--sts-key-in-query",
+};
+
+const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\nRun "speechmock --help" for the flags.`);
+
+/** Whole numbers only: `--port 80.5` or `--port 1e3` is a typo, not a port. */
+function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw usageError(`Invalid value for ${flag}: ${JSON.stringify(value)}. Expected a whole number`);
+  return Number(value);
+}
+
+/** Parses argv into a command; every mistake is a `MockError` with code `ERR_USAGE`. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    const unknown = /^Unknown option '([^']+)'/.exec(e.message);
+    if (unknown) throw usageError(`Unknown flag ${unknown[1]}`);
+    const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(e.message);
+    if (missing) throw usageError(`Missing value for ${missing[1]}`);
+    throw usageError(e.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  if (positionals.length === 0) throw usageError('Missing command. Expected "serve"');
+  if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected "serve"`);
+  if (positionals.length > 1) throw usageError(`Unexpected argument ${JSON.stringify(positionals[1])}`);
+
+  const logFormat = values["log-format"] ?? "json";
+  if (!(logFormats as readonly string[]).includes(logFormat)) {
+    throw usageError(`Invalid value for --log-format: ${JSON.stringify(logFormat)}. Expected one of ${logFormats.join(", ")}`);
+  }
+  if (values.fixtures === "") throw usageError('Invalid value for --fixtures: "". Expected a file path');
+
+  const scalars = scalarOptions.safeParse({
+    port: integer("--port", values.port),
+    hostname: values.host,
+    region: values.region,
+    tokenLifetimeSeconds: integer("--token-lifetime", values["token-lifetime"]),
+    authFailureStyle: values["auth-failure-style"],
+    stsKeyInQuery: values["sts-key-in-query"],
+  });
+  if (!scalars.success) {
+    const [issue] = scalars.error.issues;
+    const field = String(issue?.path[0]);
+    const given = {
+      port: values.port,
+      hostname: values.host,
+      region: values.region,
+      tokenLifetimeSeconds: values["token-lifetime"],
+      authFailureStyle: values["auth-failure-style"],
+    }[field];
+    throw usageError(`Invalid value for ${flagOf[field] ?? field}: ${JSON.stringify(given)}. ${issue?.message}`);
+  }
+  return { command: "serve", ...scalars.data, fixtures: values.fixtures, logFormat: logFormat as LogFormat };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+      fixtures: { type: "string" },
+      region: { type: "string" },
+      "token-lifetime": { type: "string" },
+      "auth-failure-style": { type: "string" },
+      "sts-key-in-query": { type: "boolean" },
+      "log-format": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+    },
+  });
+}

@@ -1,0 +1,30 @@
+import type { Logger, MockEvent } from "../events.ts";
+import type { LogFormat } from "./args.ts";
+
+/** One line per event, for people reading a terminal. Secrets are already reduced to prefixes. */
+export function prettyLine(event: MockEvent, time: Date): string {
+  const hhmmss = time.toISOString().slice(11, 23);
+  switch (event.type) {
+    case "sts.request":
+      return `${hhmmss} sts       ${event.status} ${event.reason.padEnd(26)} ${event.method} ${event.path} region=${event.region}${event.key ? ` key=${event.key}` : ""}`;
+    case "handshake": {
+      const cred =
+        event.credential.kind === "none" ? "none" : `${event.credential.kind}(${event.credential.source}) ${event.credential.value}`;
+      return `${hhmmss} handshake ${event.status} ${event.reason.padEnd(26)} ${event.path} region=${event.region} credential=${cred}`;
+    }
+    case "socket.close":
+      return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}`;
+    case "error":
+      return `${hhmmss} error     ${event.message}`;
+  }
+}
+
+/** A logger writing JSON lines (or pretty lines, or nothing) through `write`. */
+export function createLogger(format: LogFormat, write: (line: string) => void, now: () => Date = () => new Date()): Logger {
+  if (format === "none") return () => {};
+  if (format === "pretty") return (event) => write(prettyLine(event, now()));
+  return (event) => {
+    const { type, ...rest } = event;
+    write(JSON.stringify({ time: now().toISOString(), level: type === "error" ? "error" : "info", event: type, ...rest }));
+  };
+}

@@ -1,0 +1,31 @@
+import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
+import { TokenSigner } from "./jwt/sign.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { regionOfHost } from "./regions.ts";
+import { SocketRegistry } from "./speech/sockets.ts";
+import { ResourceRegistry } from "./subscriptions/registry.ts";
+
+/** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
+export interface MockContext {
+  options: ResolvedOptions;
+  resources: ResourceRegistry;
+  keys: SigningKeys;
+  signer: TokenSigner;
+  sockets: SocketRegistry;
+  /** The region a request addresses, from its Host header. */
+  regionOf(host: string | undefined): string;
+}
+
+export async function createContext(options: ResolvedOptions): Promise<MockContext> {
+  const resources = new ResourceRegistry(options.resources);
+  const keys = await createSigningKeys();
+  const extraRegions = new Set([...resources.regions(), options.region]);
+  return {
+    options,
+    resources,
+    keys,
+    signer: new TokenSigner(keys),
+    sockets: new SocketRegistry(),
+    regionOf: (host) => regionOfHost(host, options.region, extraRegions),
+  };
+}

@@ -1,0 +1,35 @@
+import type { HandshakeReason, StsReason } from "./reasons.ts";
+
+/** Where a credential was found: clients in browsers can only use the query string. */
+export type CredentialSource = "header" | "query";
+
+/** What the mock reports about its work. Secrets appear only through `redact()`. */
+export type MockEvent =
+  | {
+      type: "sts.request";
+      method: string;
+      path: string;
+      region: string;
+      status: number;
+      reason: StsReason;
+      key?: string;
+      keySource?: CredentialSource;
+      resource?: string;
+    }
+  | {
+      type: "handshake";
+      path: string;
+      region: string;
+      status: number;
+      decision: "accept" | "reject";
+      reason: HandshakeReason;
+      credential: { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string };
+      connectionId?: string;
+      resource?: string;
+    }
+  | { type: "error"; message: string }
+  | { type: "socket.close"; connectionId?: string; code: number; reason: string; initiator: "client" | "server" };
+
+export type Logger = (event: MockEvent) => void;
+
+export const silentLogger: Logger = () => {};

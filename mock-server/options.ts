@@ -1,0 +1,77 @@
+import { type Clock, systemClock } from "./clock.ts";
+import { MockError } from "./errors.ts";
+import { type Logger, silentLogger } from "./events.ts";
+import { builtinResources } from "./subscriptions/builtin.ts";
+import { jsonPath, parseSubscriptions } from "./subscriptions/load.ts";
+import type { Resource } from "./subscriptions/resource.ts";
+import { regionName, type SubscriptionsFile } from "./subscriptions/schema.ts";
+import * as z from "./zod.ts";
+
+/**
+ * How a refused handshake is answered.
+ * - `legacy`: `403` for every authorization failure, as the 2017 protocol document says.
+ * - `modern`: `401` when no credentials were given, `403` when they were given but are invalid.
+ */
+export type AuthFailureStyle = "legacy" | "modern";
+
+/** Everything a mock can be told. Every default lives in `defaults` below. */
+export interface MockOptions {
+  /** TCP port; `0` picks a free one. */
+  port?: number;
+  /** Address to bind. Loopback unless told otherwise. */
+  hostname?: string;
+  /** The region of requests whose Host header names none (`127.0.0.1`, `localhost`). */
+  region?: string;
+  /** Lifetime of issued tokens in seconds (Azure: 600). */
+  tokenLifetimeSeconds?: number;
+  authFailureStyle?: AuthFailureStyle;
+  /** Accept `?subscription-key=` on the token service (unconfirmed in Azure, off by default). */
+  stsKeyInQuery?: boolean;
+  /** Resources, in the fixtures file shape; the built-in development resources by default. */
+  subscriptions?: SubscriptionsFile;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  hostname: string;
+  region: string;
+  tokenLifetimeSeconds: number;
+  authFailureStyle: AuthFailureStyle;
+  stsKeyInQuery: boolean;
+  resources: Resource[];
+  clock: Clock;
+  logger: Logger;
+}
+
+export const defaults = {
+  port: 0,
+  hostname: "127.0.0.1",
+  region: "westus",
+  tokenLifetimeSeconds: 600,
+  authFailureStyle: "legacy",
+  stsKeyInQuery: false,
+} as const satisfies Partial<MockOptions>;
+
+/** The scalar options, validated the same way whether they come from code or from flags. */
+export const scalarOptions = z.strictObject({
+  port: z._default(z.int().check(z.minimum(0), z.maximum(65535)), defaults.port),
+  hostname: z._default(z.string().check(z.minLength(1, "Expected a host name or IP address")), defaults.hostname),
+  region: z._default(regionName, defaults.region),
+  tokenLifetimeSeconds: z._default(z.int().check(z.minimum(1), z.maximum(86_400)), defaults.tokenLifetimeSeconds),
+  authFailureStyle: z._default(z.enum(["legacy", "modern"]), defaults.authFailureStyle),
+  stsKeyInQuery: z._default(z.boolean(), defaults.stsKeyInQuery),
+});
+
+export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
+  const { subscriptions, clock, logger, ...scalars } = options;
+  const parsed = scalarOptions.safeParse(scalars);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
+    throw new MockError("ERR_OPTION_INVALID", lines.join("\n"));
+  }
+  const resources =
+    subscriptions === undefined ? builtinResources() : parseSubscriptions(JSON.stringify(subscriptions), "options.subscriptions");
+  return { ...parsed.data, resources, clock: clock ?? systemClock, logger: logger ?? silentLogger };
+}

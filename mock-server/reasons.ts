@@ -1,0 +1,42 @@
+/**
+ * Why the mock answered a request the way it did. Every decision carries one of these codes; the
+ * logs show it and refused handshakes echo it in the `X-Speechmock-Reason` response header.
+ */
+export const stsReasons = [
+  "sts.issued",
+  "sts.key_missing",
+  "sts.key_unknown",
+  "sts.key_in_query_disabled",
+  "sts.wrong_region",
+  "sts.resource_disabled",
+  "sts.quota_exceeded",
+  "sts.method_not_allowed",
+] as const;
+
+export const handshakeReasons = [
+  "handshake.accepted_token",
+  "handshake.accepted_key",
+  "auth.missing",
+  "auth.empty",
+  "auth.scheme_invalid",
+  "auth.token_malformed",
+  "auth.alg_not_allowed",
+  "auth.kid_unknown",
+  "auth.signature_invalid",
+  "auth.token_expired",
+  "auth.issuer_invalid",
+  "auth.wrong_region",
+  "auth.token_revoked",
+  "auth.key_unknown",
+  "auth.resource_disabled",
+  "auth.quota_exceeded",
+  "request.not_websocket",
+  "request.connection_id_missing",
+  "request.connection_id_invalid",
+  "request.language_missing",
+  "request.language_unknown",
+] as const;
+
+export type StsReason = (typeof stsReasons)[number];
+export type HandshakeReason = (typeof handshakeReasons)[number];
+export type ReasonCode = StsReason | HandshakeReason;

@@ -1,0 +1,15 @@
+/**
+ * Keys and tokens never appear whole in a log line or an error message: a short prefix and the
+ * length are enough to tell which one it was.
+ */
+export function redact(secret: string | undefined | null): string | undefined {
+  if (secret === undefined || secret === null) return undefined;
+  const prefix = secret.length <= 8 ? secret.slice(0, 2) : secret.slice(0, 6);
+  return `${prefix}…(${secret.length})`;
+}
+
+/** An Authorization value with its scheme kept readable: `Bearer eyJhbG…(812)`. */
+export function redactAuthorization(value: string): string {
+  const match = /^(\S+)\s+(\S.*)$/.exec(value.trim());
+  return match ? `${match[1]} ${redact(match[2])}` : (redact(value) as string);
+}

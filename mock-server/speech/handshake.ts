@@ -1,0 +1,138 @@
+import type { MockContext } from "../context.ts";
+import { type Credential, parseAuthorization, queryParam, readCredential } from "../credentials.ts";
+import { regionOfAudience } from "../jwt/claims.ts";
+import { verifyToken } from "../jwt/verify.ts";
+import type { HandshakeReason } from "../reasons.ts";
+import type { Resource } from "../subscriptions/resource.ts";
+import { sttLocales } from "./languages.ts";
+
+export type HandshakeDecision =
+  | { accept: true; status: 101; reason: HandshakeReason; credential: Credential; connectionId: string; resource: Resource }
+  | {
+      accept: false;
+      status: 400 | 401 | 403 | 426;
+      reason: HandshakeReason;
+      detail: string;
+      credential: Credential;
+      connectionId?: string;
+    };
+
+type AuthResult = { ok: true; resource: Resource; reason: HandshakeReason } | { ok: false; reason: HandshakeReason; detail: string };
+
+const connectionIdPattern = /^[0-9a-fA-F]{32}$/;
+
+/** Whether the presented credential may use this region's speech endpoint, and as which resource. */
+async function authorize(credential: Credential, region: string, ctx: MockContext): Promise<AuthResult> {
+  if (credential.kind === "none") {
+    return {
+      ok: false,
+      reason: "auth.missing",
+      detail: "Expected an Authorization or Ocp-Apim-Subscription-Key header or query parameter",
+    };
+  }
+  let resource: Resource | undefined;
+  if (credential.kind === "key") {
+    if (credential.raw.trim() === "") return { ok: false, reason: "auth.empty", detail: "The subscription key is empty" };
+    resource = ctx.resources.byKey(credential.raw.trim());
+    if (!resource) return { ok: false, reason: "auth.key_unknown", detail: "The subscription key belongs to no resource" };
+    if (resource.region !== region) {
+      return {
+        ok: false,
+        reason: "auth.wrong_region",
+        detail: `The key's resource is in "${resource.region}", the endpoint is in "${region}"`,
+      };
+    }
+  } else {
+    const bearer = parseAuthorization(credential.raw);
+    if (!bearer.ok) {
+      const detail = bearer.reason === "auth.empty" ? "The Authorization value is empty" : 'Expected "Bearer <token>" or a bare token';
+      return { ok: false, reason: bearer.reason, detail };
+    }
+    const verified = await verifyToken(bearer.token, ctx.keys, ctx.options.clock);
+    if (!verified.ok) return verified;
+    const tokenRegion = regionOfAudience(String(verified.payload.aud));
+    if (tokenRegion !== region) {
+      return {
+        ok: false,
+        reason: "auth.wrong_region",
+        detail: `The token is for "${tokenRegion ?? String(verified.payload.aud)}", the endpoint is in "${region}"`,
+      };
+    }
+    resource = ctx.resources.bySubscriptionId(String(verified.payload["subscription-id"]));
+    if (!resource) return { ok: false, reason: "auth.token_revoked", detail: "The token's resource no longer exists" };
+  }
+  if (resource.state === "disabled")
+    return { ok: false, reason: "auth.resource_disabled", detail: `Resource "${resource.name}" is disabled` };
+  if (resource.state === "quotaExceeded")
+    return { ok: false, reason: "auth.quota_exceeded", detail: `Resource "${resource.name}" is out of call volume quota` };
+  return { ok: true, resource, reason: credential.kind === "key" ? "handshake.accepted_key" : "handshake.accepted_token" };
+}
+
+/**
+ * The handshake decision, as a function of the request alone: authorization first (the gateway
+ * answers before the service sees anything), then the request's own parameters. Only an accepted
+ * request is upgraded.
+ */
+export async function decideHandshake(req: Request, ctx: MockContext): Promise<HandshakeDecision> {
+  const url = new URL(req.url);
+  const region = ctx.regionOf(req.headers.get("host") ?? undefined);
+  const credential = readCredential(req.headers, url);
+  const connectionId = req.headers.get("X-ConnectionId") ?? queryParam(url, "X-ConnectionId");
+
+  const auth = await authorize(credential, region, ctx);
+  if (!auth.ok) {
+    const status = ctx.options.authFailureStyle === "modern" && auth.reason === "auth.missing" ? 401 : 403;
+    return { accept: false, status, reason: auth.reason, detail: auth.detail, credential, connectionId };
+  }
+  if (connectionId === undefined || connectionId === null || connectionId === "") {
+    return {
+      accept: false,
+      status: 400,
+      reason: "request.connection_id_missing",
+      detail: "Expected an X-ConnectionId header or query parameter",
+      credential,
+    };
+  }
+  if (!connectionIdPattern.test(connectionId)) {
+    return {
+      accept: false,
+      status: 400,
+      reason: "request.connection_id_invalid",
+      detail: `Expected X-ConnectionId as 32 hex digits (a UUID without dashes), got ${JSON.stringify(connectionId.slice(0, 64))}`,
+      credential,
+      connectionId,
+    };
+  }
+  const language = url.searchParams.get("language");
+  if (language === null || language === "") {
+    return {
+      accept: false,
+      status: 400,
+      reason: "request.language_missing",
+      detail: "Expected a language query parameter such as en-US",
+      credential,
+      connectionId,
+    };
+  }
+  if (!sttLocales.has(language)) {
+    return {
+      accept: false,
+      status: 400,
+      reason: "request.language_unknown",
+      detail: `Unsupported language ${JSON.stringify(language.slice(0, 64))}`,
+      credential,
+      connectionId,
+    };
+  }
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return {
+      accept: false,
+      status: 426,
+      reason: "request.not_websocket",
+      detail: "Expected a WebSocket upgrade request",
+      credential,
+      connectionId,
+    };
+  }
+  return { accept: true, status: 101, reason: auth.reason, credential, connectionId, resource: auth.resource };
+}

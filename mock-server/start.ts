@@ -1,0 +1,113 @@
+import type { Hono } from "hono";
+import type { UpgradeWebSocket } from "hono/ws";
+import type { JSONWebKeySet } from "jose";
+import { createMockApp } from "./app.ts";
+import { epochSeconds } from "./clock.ts";
+import { createContext, type MockContext } from "./context.ts";
+import { MockError } from "./errors.ts";
+import { speechClaims } from "./jwt/claims.ts";
+import { type MockOptions, resolveOptions } from "./options.ts";
+import { issueTokenPath } from "./sts/issue-token.ts";
+import type { Resource } from "./subscriptions/resource.ts";
+
+/** What a runtime adapter supplies: its WebSocket upgrade and a way to listen. Nothing else. */
+export interface Runtime {
+  name: "node" | "deno";
+  upgradeWebSocket: UpgradeWebSocket;
+  listen(app: Hono, address: { hostname: string; port: number }): Promise<Listener>;
+}
+
+export interface Listener {
+  port: number;
+  /** Stops accepting and drops idle HTTP connections; open WebSockets are closed before. */
+  close(): Promise<void>;
+}
+
+export interface ResourceInfo {
+  name: string;
+  region: string;
+  tier: Resource["tier"];
+  state: Resource["state"];
+  keys: readonly [string, string];
+}
+
+export interface MintTokenOptions {
+  /** Resource name; the first enabled resource by default. */
+  resource?: string;
+  /** The region the token is for; another region than the resource's makes a wrong-region token. */
+  region?: string;
+  /** Seconds until expiry from the mock's clock; zero or negative makes an expired token. */
+  expiresIn?: number;
+}
+
+export interface MockServer extends AsyncDisposable {
+  runtime: Runtime["name"];
+  /** `http://host:port`, the base of every HTTP URL. */
+  url: string;
+  /** The token service URL. */
+  sts: string;
+  /** The WebSocket base URL; append a speech path such as `/speech/recognition/interactive/cognitiveservices/v1`. */
+  ws: string;
+  port: number;
+  hostname: string;
+  region: string;
+  resources: ResourceInfo[];
+  /** The public key that verifies every token this mock signs. */
+  jwks: JSONWebKeySet;
+  /** Signs a token as the token service would, or an expired or wrong-region one for tests. */
+  mintToken(options?: MintTokenOptions): Promise<string>;
+  /** Closes open sockets with `1001` and stops listening. */
+  close(): Promise<void>;
+}
+
+const urlHost = (hostname: string): string => {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+};
+
+function mintToken(ctx: MockContext, options: MintTokenOptions = {}): Promise<string> {
+  const resource =
+    options.resource === undefined ? ctx.resources.list().find((r) => r.state === "enabled") : ctx.resources.byName(options.resource);
+  if (!resource) {
+    throw new MockError(
+      "ERR_OPTION_INVALID",
+      options.resource === undefined ? "No enabled resource to mint a token for" : `Unknown resource "${options.resource}"`,
+    );
+  }
+  const exp = epochSeconds(ctx.options.clock) + (options.expiresIn ?? ctx.options.tokenLifetimeSeconds);
+  return ctx.signer.signFresh(speechClaims(resource, options.region ?? resource.region, exp));
+}
+
+/** Starts a mock on the given runtime. Fails whole, before listening, on any bad option. */
+export async function startOn(runtime: Runtime, options: MockOptions = {}): Promise<MockServer> {
+  const resolved = resolveOptions(options);
+  const ctx = await createContext(resolved);
+  const app = createMockApp(ctx, runtime.upgradeWebSocket);
+  const listener = await runtime.listen(app, { hostname: resolved.hostname, port: resolved.port });
+  const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      ctx.sockets.closeAll(1001, "Server shutting down");
+      await listener.close();
+    })();
+    return closing;
+  };
+  return {
+    runtime: runtime.name,
+    url,
+    sts: `${url}/sts/v1.0/issueToken`,
+    ws: url.replace(/^http/, "ws"),
+    port: listener.port,
+    hostname: resolved.hostname,
+    region: resolved.region,
+    resources: ctx.resources.list().map(({ name, region, tier, state, keys }) => ({ name, region, tier, state, keys })),
+    jwks: ctx.keys.jwks,
+    mintToken: (o) => mintToken(ctx, o),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+export { issueTokenPath };

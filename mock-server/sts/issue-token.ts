@@ -1,0 +1,90 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { epochSeconds } from "../clock.ts";
+import type { MockContext } from "../context.ts";
+import { queryParam, subscriptionKeyName } from "../credentials.ts";
+import type { CredentialSource } from "../events.ts";
+import type { StsReason } from "../reasons.ts";
+import { redact } from "../redact.ts";
+import type { Resource } from "../subscriptions/resource.ts";
+import { invalidKeyBody, jsonHeaders, methodNotAllowedBody, quotaExceededBody, resourceDisabledBody } from "./bodies.ts";
+
+/** Lower case: the root app matches `/sts/` paths case-insensitively, as the service does. */
+export const issueTokenPath = "/sts/v1.0/issuetoken";
+
+type Outcome =
+  | { status: 200; reason: "sts.issued"; resource: Resource }
+  | { status: 401 | 403; reason: StsReason; body: string; resource?: Resource };
+
+/** The token service's decision for a key, free of HTTP so it reads as the rules it implements. */
+export function decideIssue(key: string | undefined, keyInQueryRefused: boolean, region: string, ctx: MockContext): Outcome {
+  if (key === undefined || key === "") {
+    return { status: 401, reason: keyInQueryRefused ? "sts.key_in_query_disabled" : "sts.key_missing", body: invalidKeyBody };
+  }
+  const resource = ctx.resources.byKey(key);
+  if (!resource) return { status: 401, reason: "sts.key_unknown", body: invalidKeyBody };
+  if (resource.region !== region) return { status: 401, reason: "sts.wrong_region", body: invalidKeyBody, resource };
+  if (resource.state === "disabled") return { status: 403, reason: "sts.resource_disabled", body: resourceDisabledBody, resource };
+  if (resource.state === "quotaExceeded") {
+    return { status: 403, reason: "sts.quota_exceeded", body: quotaExceededBody(resource.quotaRenewsIn), resource };
+  }
+  return { status: 200, reason: "sts.issued", resource };
+}
+
+/** `POST /sts/v1.0/issueToken`: a subscription key in, a signed JWT out as plain text. */
+export function createStsApp(ctx: MockContext): Hono {
+  const app = new Hono();
+  const { logger, stsKeyInQuery, tokenLifetimeSeconds } = ctx.options;
+
+  // Browser pages on other origins call the token service directly (the SDK's samples do).
+  app.use(
+    issueTokenPath,
+    cors({
+      origin: "*",
+      allowMethods: ["POST", "OPTIONS"],
+      allowHeaders: [subscriptionKeyName, "Content-Type", "Authorization", "X-ClientTraceId"],
+      maxAge: 86_400,
+    }),
+  );
+
+  app.all(issueTokenPath, async (c) => {
+    const method = c.req.method;
+    const region = ctx.regionOf(c.req.header("host"));
+    const path = new URL(c.req.url).pathname;
+    if (method !== "POST") {
+      logger({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" });
+      return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
+    }
+
+    let key = c.req.header(subscriptionKeyName);
+    let keySource: CredentialSource | undefined = key === undefined ? undefined : "header";
+    let keyInQueryRefused = false;
+    if (key === undefined) {
+      const fromQuery = queryParam(new URL(c.req.url), "subscription-key");
+      if (fromQuery !== undefined && stsKeyInQuery) {
+        key = fromQuery;
+        keySource = "query";
+      }
+      keyInQueryRefused = fromQuery !== undefined && !stsKeyInQuery;
+    }
+
+    const outcome = decideIssue(key, keyInQueryRefused, region, ctx);
+    logger({
+      type: "sts.request",
+      method,
+      path,
+      region,
+      status: outcome.status,
+      reason: outcome.reason,
+      key: redact(key),
+      keySource,
+      resource: outcome.resource?.name,
+    });
+    if (outcome.status !== 200) return c.body(outcome.body, outcome.status, jsonHeaders);
+
+    const token = await ctx.signer.sign(outcome.resource, region, epochSeconds(ctx.options.clock) + tokenLifetimeSeconds);
+    return c.text(token, 200);
+  });
+
+  return app;
+}
