@@ -44,7 +44,8 @@ export function parseAuthorization(value: string): BearerParse {
   const trimmed = value.trim();
   if (trimmed === "") return { ok: false, reason: "auth.empty" };
   const space = trimmed.search(/\s/);
-  if (space === -1) return { ok: true, token: trimmed };
+  // `Bearer ` trims to a lone scheme: an empty token, not a bare token spelled "Bearer".
+  if (space === -1) return trimmed.toLowerCase() === "bearer" ? { ok: false, reason: "auth.empty" } : { ok: true, token: trimmed };
   const scheme = trimmed.slice(0, space);
   const rest = trimmed.slice(space).trim();
   if (scheme.toLowerCase() !== "bearer") return { ok: false, reason: "auth.scheme_invalid" };

@@ -46,13 +46,15 @@ export interface ResolvedOptions {
 }
 
 export const defaults = {
+  /** Programs and test suites want a free port; people want one to remember (`cliPort`). */
   port: 0,
+  cliPort: 8410,
   hostname: "127.0.0.1",
   region: "westus",
   tokenLifetimeSeconds: 600,
   authFailureStyle: "legacy",
   stsKeyInQuery: false,
-} as const satisfies Partial<MockOptions>;
+} as const satisfies Partial<MockOptions> & { cliPort: number };
 
 /** The scalar options, validated the same way whether they come from code or from flags. */
 export const scalarOptions = z.strictObject({
@@ -64,6 +66,16 @@ export const scalarOptions = z.strictObject({
   stsKeyInQuery: z._default(z.boolean(), defaults.stsKeyInQuery),
 });
 
+/** A bad `subscriptions` object is a bad option, reported with the JSON path of each problem. */
+function subscriptionsOption(subscriptions: SubscriptionsFile): Resource[] {
+  try {
+    return parseSubscriptions(JSON.stringify(subscriptions), "options.subscriptions");
+  } catch (err) {
+    if (err instanceof MockError) throw new MockError("ERR_OPTION_INVALID", err.message, { cause: err });
+    throw err;
+  }
+}
+
 export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
   const { subscriptions, clock, logger, ...scalars } = options;
   const parsed = scalarOptions.safeParse(scalars);
@@ -71,7 +83,6 @@ export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
     const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
     throw new MockError("ERR_OPTION_INVALID", lines.join("\n"));
   }
-  const resources =
-    subscriptions === undefined ? builtinResources() : parseSubscriptions(JSON.stringify(subscriptions), "options.subscriptions");
+  const resources = subscriptions === undefined ? builtinResources() : subscriptionsOption(subscriptions);
   return { ...parsed.data, resources, clock: clock ?? systemClock, logger: logger ?? silentLogger };
 }

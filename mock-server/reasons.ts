@@ -31,6 +31,7 @@ export const handshakeReasons = [
   "auth.resource_disabled",
   "auth.quota_exceeded",
   "request.not_websocket",
+  "request.websocket_invalid",
   "request.connection_id_missing",
   "request.connection_id_invalid",
   "request.language_missing",

@@ -66,7 +66,7 @@ const urlHost = (hostname: string): string => {
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 };
 
-function mintToken(ctx: MockContext, options: MintTokenOptions = {}): Promise<string> {
+async function mintToken(ctx: MockContext, options: MintTokenOptions = {}): Promise<string> {
   const resource =
     options.resource === undefined ? ctx.resources.list().find((r) => r.state === "enabled") : ctx.resources.byName(options.resource);
   if (!resource) {

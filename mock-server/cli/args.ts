@@ -26,7 +26,7 @@ Usage:
   speechmock --help | --version
 
 Flags of serve:
-  -p, --port <n>                 TCP port, 0 for a free one (default ${defaults.port})
+  -p, --port <n>                 TCP port, 0 for a free one (default ${defaults.cliPort})
       --host <address>           address to bind (default ${defaults.hostname})
       --fixtures <file>          subscriptions fixtures file (default: the built-in development resources)
       --region <name>            region of requests whose Host names none (default ${defaults.region})
@@ -83,7 +83,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.fixtures === "") throw usageError('Invalid value for --fixtures: "". Expected a file path');
 
   const scalars = scalarOptions.safeParse({
-    port: integer("--port", values.port),
+    port: integer("--port", values.port) ?? defaults.cliPort,
     hostname: values.host,
     region: values.region,
     tokenLifetimeSeconds: integer("--token-lifetime", values["token-lifetime"]),
@@ -105,9 +105,23 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return { command: "serve", ...scalars.data, fixtures: values.fixtures, logFormat: logFormat as LogFormat };
 }
 
+/** `--port -1` is a bad number, not a forgotten value: join it so validation names it (`--port=-1`). */
+function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if ((arg === "-p" || /^--[\w-]+$/.test(arg)) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg === "-p" ? "--port" : arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    args: joinNegativeNumbers(argv),
     allowPositionals: true,
     strict: true,
     options: {

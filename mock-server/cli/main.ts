@@ -61,6 +61,8 @@ export async function runCli(host: CliHost): Promise<number> {
       subscriptions,
       logger,
     });
+    // Listen for signals before saying ready: a supervisor may signal as soon as it reads the line.
+    const shutdownSignal = new Promise<string>((resolve) => host.onShutdownSignal(resolve));
     host.stdout(
       JSON.stringify({
         event: "ready",
@@ -74,8 +76,11 @@ export async function runCli(host: CliHost): Promise<number> {
         jwks: server.jwks,
       }),
     );
-    const signal = await new Promise<string>((resolve) => host.onShutdownSignal(resolve));
-    host.stderr(JSON.stringify({ time: new Date().toISOString(), level: "info", event: "shutdown", signal }));
+    const signal = await shutdownSignal;
+    // The shutdown line follows --log-format like every other log line (none: nothing).
+    const now = new Date();
+    if (args.logFormat === "json") host.stderr(JSON.stringify({ time: now.toISOString(), level: "info", event: "shutdown", signal }));
+    if (args.logFormat === "pretty") host.stderr(`${now.toISOString().slice(11, 23)} shutdown  ${signal}`);
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, shutdownGraceMs))]);
     return 0;
   } catch (err) {

@@ -1,4 +1,4 @@
-import { type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
+import { type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket } from "hono/ws";
 import { WebSocketServer } from "ws";
 import { MockError } from "../errors.ts";
@@ -6,6 +6,25 @@ import type { MockOptions } from "../options.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../mod.ts";
+
+/**
+ * `@hono/node-server` leaves headers with an empty value out of an upgrade request, so an empty
+ * `Authorization:` would read as no credential on Node and as an empty one on Deno. Put them back.
+ */
+function withEmptyHeaders(req: Request, env: HttpBindings | Http2Bindings): Request {
+  // Only upgrades are rebuilt; other requests (the token service's hot path) pass untouched.
+  if (env.incoming?.headers.upgrade === undefined) return req;
+  const raw = env.incoming.rawHeaders;
+  let headers: Headers | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (raw[i + 1] === "" && !name.startsWith(":") && !req.headers.has(name)) {
+      headers ??= new Headers(req.headers);
+      headers.append(name, "");
+    }
+  }
+  return headers ? new Request(req, { headers }) : req;
+}
 
 /** Node: `@hono/node-server` for HTTP, `ws` for WebSockets. */
 export const nodeRuntime: Runtime = {
@@ -18,16 +37,22 @@ export const nodeRuntime: Runtime = {
       let server: ServerType;
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      server = serve({ fetch: app.fetch, hostname, port, websocket: { server: wss } }, (info) => {
+      const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(withEmptyHeaders(req, env), env);
+      server = serve({ fetch, hostname, port, websocket: { server: wss } }, (info) => {
         server.off("error", onError);
         resolve({
           port: info.port,
-          close: () =>
-            new Promise<void>((done) => {
-              for (const client of wss.clients) client.terminate();
+          close: async () => {
+            // The sockets were just sent 1001; give peers a moment to finish the closing
+            // handshake, then cut whoever has not, so shutdown stays well under a second.
+            const deadline = Date.now() + 500;
+            while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+            for (const client of wss.clients) client.terminate();
+            await new Promise<void>((done) => {
               server.close(() => done());
               if ("closeAllConnections" in server) server.closeAllConnections();
-            }),
+            });
+          },
         });
       });
       server.once("error", onError);

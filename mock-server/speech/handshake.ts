@@ -20,6 +20,8 @@ export type HandshakeDecision =
 type AuthResult = { ok: true; resource: Resource; reason: HandshakeReason } | { ok: false; reason: HandshakeReason; detail: string };
 
 const connectionIdPattern = /^[0-9a-fA-F]{32}$/;
+/** RFC 6455: the key is 16 random bytes in base64, so always 24 characters ending in "==". */
+const websocketKeyPattern = /^[A-Za-z0-9+/]{22}==$/;
 
 /** Whether the presented credential may use this region's speech endpoint, and as which resource. */
 async function authorize(credential: Credential, region: string, ctx: MockContext): Promise<AuthResult> {
@@ -130,6 +132,19 @@ export async function decideHandshake(req: Request, ctx: MockContext): Promise<H
       status: 426,
       reason: "request.not_websocket",
       detail: "Expected a WebSocket upgrade request",
+      credential,
+      connectionId,
+    };
+  }
+  // Checked here rather than left to the runtime, which would answer only after the decision
+  // was logged as accepted (and differently: `ws` says 400, Deno 500).
+  const wsKey = req.headers.get("sec-websocket-key");
+  if (wsKey === null || !websocketKeyPattern.test(wsKey) || req.headers.get("sec-websocket-version") !== "13") {
+    return {
+      accept: false,
+      status: 400,
+      reason: "request.websocket_invalid",
+      detail: "Expected Sec-WebSocket-Key (16 bytes in base64) and Sec-WebSocket-Version: 13, as RFC 6455 requires",
       credential,
       connectionId,
     };

@@ -1,5 +1,5 @@
 import t from "tap";
-import { MockError } from "../errors.ts";
+import type { MockError } from "../errors.ts";
 import { jsonPath, parseSubscriptions } from "./load.ts";
 import { derivedSubscriptionId } from "./schema.ts";
 

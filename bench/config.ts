@@ -1,0 +1,39 @@
+/** Every knob of the bench, from the environment, defaulted so a whole run stays under ~3 minutes. */
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Invalid ${name}: ${JSON.stringify(raw)}. Expected a positive number`);
+  return value;
+}
+
+function runtimeList(raw: string | undefined): ("node" | "deno")[] {
+  const names = (raw ?? "node,deno").split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (name !== "node" && name !== "deno") throw new Error(`Invalid BENCH_RUNTIMES entry ${JSON.stringify(name)}. Expected node or deno`);
+  }
+  return names as ("node" | "deno")[];
+}
+
+export const config = {
+  /** issueToken load per server in all, after a warm-up, split into `rounds` turns with its baseline. */
+  httpSeconds: positive("BENCH_SECONDS", 6),
+  warmupSeconds: positive("BENCH_WARMUP_SECONDS", 1),
+  httpConnections: Math.round(positive("BENCH_CONNECTIONS", 50)),
+  /** Handshake rate per server in all, after the same warm-up, split the same way. */
+  handshakeSeconds: positive("BENCH_HANDSHAKE_SECONDS", 4.5),
+  handshakeConcurrency: Math.round(positive("BENCH_HANDSHAKE_CONCURRENCY", 50)),
+  /** Turns taken by each server and its baseline (order reversed every turn). */
+  rounds: Math.round(positive("BENCH_ROUNDS", 3)),
+  /** Start-time samples per server (one more, untimed, warms the caches). */
+  startRuns: Math.round(positive("BENCH_START_RUNS", 7)),
+  /** Open connections for the memory figure, opened this many at a time. */
+  openConnections: Math.round(positive("BENCH_CONNECTIONS_HELD", 5000)),
+  connectBatch: Math.round(positive("BENCH_CONNECT_BATCH", 250)),
+  /** Pause before reading resident memory, so the server finishes its work. */
+  settleMs: positive("BENCH_SETTLE_MS", 1000),
+  runtimes: runtimeList(process.env.BENCH_RUNTIMES),
+};
+
+export type BenchConfig = typeof config;

@@ -1,0 +1,21 @@
+/** The built-in development key (westus, S0, enabled) and the request shapes the bench sends. */
+import { randomBytes } from "node:crypto";
+
+export const devKey = "7e57c0de5eec4d0c0000000000000001";
+export const keyHeader = "Ocp-Apim-Subscription-Key";
+export const issueTokenPath = "/sts/v1.0/issueToken";
+export const speechPath = "/speech/recognition/interactive/cognitiveservices/v1";
+
+/** `ws://host:port/speech/...?language=en-US` for a server whose base URL is `http://host:port`. */
+export const speechUrl = (baseUrl: string): string => `${baseUrl.replace(/^http/, "ws")}${speechPath}?language=en-US`;
+
+// A random prefix and a counter: unique 32-hex ids without a call into the random generator per
+// handshake (the client shares the machine with the server, so its cost matters).
+const idPrefix = randomBytes(8).toString("hex");
+let idCounter = 0;
+
+/** The headers of an authenticated handshake; a fresh connection id (32 hex digits) each time. */
+export const handshakeHeaders = (): Record<string, string> => ({
+  [keyHeader]: devKey,
+  "X-ConnectionId": `${idPrefix}${(idCounter++).toString(16).padStart(16, "0")}`,
+});

@@ -1,0 +1,14 @@
+/** The issue's targets (section 8), as checks of a speechmock figure against its baseline in the same run. */
+
+export interface Target {
+  /** How the target reads in the table. */
+  text: string;
+  met(speechmock: number, baseline: number): boolean;
+}
+
+export const targets = {
+  issueTokenRate: { text: ">= 0.4x bare", met: (s, b) => s >= 0.4 * b },
+  startTime: { text: "<= 2x bare", met: (s, b) => s <= 2 * b },
+  handshakeRate: { text: ">= 2000/s", met: (s) => s >= 2000 },
+  perConnectionKiB: { text: "<= 20 KiB", met: (s) => s <= 20 },
+} satisfies Record<string, Target>;

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: speechmock on Node and on Deno against a bare server on the same runtime, all
+ * measured in this one run, printed as one table. Exits 0 even when a target is missed (the
+ * table says MISS); exits 1 only when the bench itself cannot run.
+ */
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { config } from "./config.ts";
+import { speechUrl } from "./measure/dev-credentials.ts";
+import { runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
+import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-load.ts";
+import { interleave } from "./measure/interleave.ts";
+import { measureHeldMemory } from "./measure/memory.ts";
+import { openFilesLimit, residentKiB } from "./measure/proc.ts";
+import { measureStartTimes } from "./measure/start-time.ts";
+import { killAll, type Started, startProcess, stopProcess } from "./processes.ts";
+import { type Figures, rowsFor } from "./report/rows.ts";
+import { misses, renderTable } from "./report/table.ts";
+import { bareSpec, root, type ServerSpec, speechmockSpec } from "./servers.ts";
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { cwd: root, encoding: "utf8" }).split("\n")[0] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+async function main(): Promise<void> {
+  const { rounds, warmupSeconds } = config;
+  const self = openFilesLimit("self");
+  // Each held connection costs one descriptor here and one in the server, which inherits this limit.
+  const needed = config.openConnections + 256;
+  const canHold = self.soft >= needed;
+  log(`open files limit (this process, inherited by the servers): soft ${self.soft}, hard ${self.hard}; ${needed} needed`);
+  if (!canHold) log(`memory with ${config.openConnections} connections skipped: run "ulimit -n ${needed}" (or more) first`);
+
+  const pairs = config.runtimes.map((runtime) => ({ runtime, specs: [bareSpec(runtime), speechmockSpec(runtime)] as const }));
+  const all = pairs.flatMap((p) => p.specs);
+  const figures = new Map<ServerSpec, Partial<Figures>>(all.map((spec) => [spec, {}]));
+  const put = (spec: ServerSpec, f: Partial<Figures>) => Object.assign(figures.get(spec) as Partial<Figures>, f);
+  const started = new Map<ServerSpec, Started>();
+  const serverLimits: string[] = [];
+  const loadBefore = loadavg();
+
+  try {
+    log(`start time: ${config.startRuns} runs of each server, taking turns`);
+    const starts = await measureStartTimes(all, config.startRuns);
+    for (const [i, spec] of all.entries()) put(spec, { start: starts[i] });
+
+    log("starting the servers under load");
+    for (const spec of all) {
+      const s = await startProcess(spec.command, spec.args, root);
+      started.set(spec, s);
+      const limit = openFilesLimit(s.pid);
+      serverLimits.push(`${spec.label} ${limit.soft}`);
+    }
+    const server = (spec: ServerSpec) => {
+      const { pid, ready } = started.get(spec) as Started;
+      return { pid, url: ready.url, wsUrl: speechUrl(ready.url) };
+    };
+    await sleep(config.settleMs);
+    for (const spec of all) put(spec, { idleKiB: residentKiB(server(spec).pid) });
+
+    if (canHold) {
+      for (const spec of all) {
+        log(`memory: ${config.openConnections} open connections to ${spec.label}`);
+        const idle = figures.get(spec)?.idleKiB as number;
+        put(spec, { memory: await measureHeldMemory(server(spec), idle, config.openConnections, config.connectBatch, config.settleMs) });
+      }
+    }
+
+    for (const { specs } of pairs) {
+      const names = specs.map((spec) => spec.label).join(" and ");
+      const http = specs.map(server);
+      log(`issueToken: ${config.httpConnections} connections, ${rounds} turns of ${config.httpSeconds / rounds} s, ${names}`);
+      for (const s of http) {
+        await checkIssueToken(s.url);
+        await loadIssueToken(s, config.httpConnections, warmupSeconds);
+      }
+      const load = await interleave(http, rounds, (s) => loadIssueToken(s, config.httpConnections, config.httpSeconds / rounds));
+      for (const [i, spec] of specs.entries()) put(spec, { http: summarizeHttp(load[i] ?? []) });
+
+      log(`handshakes: ${config.handshakeConcurrency} clients, ${rounds} turns of ${config.handshakeSeconds / rounds} s, ${names}`);
+      const ws = http.map(({ pid, wsUrl }) => ({ pid, url: wsUrl }));
+      for (const s of ws) await runHandshakes(s, config.handshakeConcurrency, warmupSeconds);
+      const hs = await interleave(ws, rounds, (s) => runHandshakes(s, config.handshakeConcurrency, config.handshakeSeconds / rounds));
+      for (const [i, spec] of specs.entries()) put(spec, { handshakes: summarizeHandshakes(hs[i] ?? []) });
+    }
+  } finally {
+    await Promise.all([...started.values()].map((s) => stopProcess(s.child)));
+    killAll();
+  }
+
+  const rows = pairs.flatMap(({ runtime, specs: [bare, mock] }) =>
+    rowsFor(runtime, figures.get(mock) as Figures, figures.get(bare) as Figures),
+  );
+  const deno = version(`${root}node_modules/deno/deno`, ["--version"]);
+  console.log(
+    `speechmock bench: node ${process.version}, ${deno}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ` +
+      `load average ${loadBefore[0]?.toFixed(2)} before / ${loadavg()[0]?.toFixed(2)} after`,
+  );
+  console.log(
+    `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
+      `handshakes: ${config.handshakeConcurrency} ws clients, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
+      `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
+  );
+  console.log(
+    `open files (soft ulimit -n): bench client ${self.soft}, servers: ${serverLimits.join(", ")}; ${needed} needed for the memory rows` +
+      (canHold ? "" : " (SKIPPED: raise ulimit -n)"),
+  );
+  console.log("server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request or handshake\n");
+  console.log(renderTable(rows));
+  const missed = misses(rows);
+  console.log(
+    missed.length === 0
+      ? "\nAll targets met."
+      : `\nMISS: ${missed.map((r) => `${r.metric} on ${r.runtime} (${r.target?.text})`).join("; ")}`,
+  );
+}
+
+main().catch((err) => {
+  killAll();
+  console.error(`bench: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+});

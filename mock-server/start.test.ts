@@ -1,0 +1,199 @@
+/**
+ * The programmatic API as a user imports it: `speechmock` resolves to the built bundle on Node
+ * (package.json `exports`), and to the Deno entry point on Deno (deno.json `imports`).
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
+import { MockError, startMock } from "speechmock";
+import t from "tap";
+import WebSocket from "ws";
+import { denoBin, root } from "./testing/spawn.ts";
+
+const builtin = JSON.parse(readFileSync(`${root}fixtures/subscriptions.json`, "utf8")) as {
+  resources: { name: string; region: string; tier: string; state: string; keys: [string, string] }[];
+};
+const twoRegions = JSON.parse(readFileSync(`${root}fixtures/examples/two-regions.json`, "utf8"));
+const interactive = "/speech/recognition/interactive/cognitiveservices/v1";
+const westusKey = builtin.resources[0]?.keys[0] as string;
+
+type Handshake = { status: number; reason?: string; socket?: WebSocket };
+
+/** A real WebSocket handshake with a bearer token: the socket if accepted, else status and reason. */
+function handshake(wsBase: string, token: string): Promise<Handshake> {
+  const socket = new WebSocket(`${wsBase}${interactive}?language=en-US`, {
+    headers: { Authorization: `Bearer ${token}`, "X-ConnectionId": randomUUID().replaceAll("-", "") },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => resolve({ status: 101, socket }));
+    socket.once("unexpected-response", (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string | undefined });
+      socket.terminate();
+    });
+    socket.once("error", reject);
+  });
+}
+
+const closeCode = (socket: WebSocket) => new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+
+t.test("the package name resolves to the built Node bundle", async (t) => {
+  t.equal(import.meta.resolve("speechmock"), new URL("dist/node.mjs", `file://${root}`).href);
+});
+
+t.test("a started mock", async (t) => {
+  const mock = await startMock({ port: 0 });
+  t.teardown(() => mock.close());
+
+  t.test("reports its URLs on 127.0.0.1 and a real port", async (t) => {
+    t.equal(mock.runtime, "node");
+    t.ok(mock.port > 0);
+    t.equal(mock.hostname, "127.0.0.1");
+    t.equal(mock.url, `http://127.0.0.1:${mock.port}`);
+    t.equal(mock.sts, `http://127.0.0.1:${mock.port}/sts/v1.0/issueToken`);
+    t.equal(mock.ws, `ws://127.0.0.1:${mock.port}`);
+    t.equal(mock.region, "westus");
+  });
+
+  t.test("lists the built-in resources with their keys", async (t) => {
+    t.same(
+      mock.resources,
+      builtin.resources.map(({ name, region, tier, state, keys }) => ({ name, region, tier, state, keys })),
+    );
+  });
+
+  t.test("its JWKS verifies a token from its token service", async (t) => {
+    const res = await fetch(mock.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westusKey } });
+    t.equal(res.status, 200);
+    const token = await res.text();
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(mock.jwks), {
+      issuer: "urn:ms.cognitiveservices",
+      audience: "urn:ms.speechservices.westus",
+    });
+    t.equal(protectedHeader.alg, "ES256");
+    t.equal(payload.region, "westus");
+  });
+
+  t.test("a minted token gets through a real handshake", async (t) => {
+    const token = await mock.mintToken();
+    t.match(decodeJwt(token), { region: "westus", aud: "urn:ms.speechservices.westus" });
+    const result = await handshake(mock.ws, token);
+    t.equal(result.status, 101);
+    result.socket?.close();
+  });
+
+  t.test("a minted token for a named resource carries its subscription", async (t) => {
+    const eastus = await mock.mintToken({ resource: "speechmock-eastus-free" });
+    t.match(decodeJwt(eastus), { region: "eastus", "product-id": "SpeechServices.F0" });
+  });
+
+  t.test("an expired minted token is refused with 403 auth.token_expired", async (t) => {
+    const token = await mock.mintToken({ expiresIn: -1 });
+    t.ok((decodeJwt(token).exp ?? Infinity) < Date.now() / 1000, "exp is in the past");
+    t.same(await handshake(mock.ws, token), { status: 403, reason: "auth.token_expired" });
+  });
+
+  t.test("a wrong-region minted token is refused with 403 auth.wrong_region", async (t) => {
+    const token = await mock.mintToken({ region: "eastus" });
+    t.equal(decodeJwt(token).aud, "urn:ms.speechservices.eastus");
+    t.same(await handshake(mock.ws, token), { status: 403, reason: "auth.wrong_region" });
+  });
+
+  t.test("minting for an unknown resource is a MockError", async (t) => {
+    await t.rejects(mock.mintToken({ resource: "nope" }), {
+      name: "MockError",
+      code: "ERR_OPTION_INVALID",
+      message: 'Unknown resource "nope"',
+    });
+  });
+});
+
+t.test("await using closes the mock when the block ends", async (t) => {
+  let url: string;
+  {
+    await using mock = await startMock({ port: 0 });
+    url = mock.sts;
+    t.equal((await fetch(url, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westusKey } })).status, 200);
+  }
+  await t.rejects(fetch(url, { method: "POST" }), TypeError, "nothing listens any more");
+});
+
+t.test("close() closes an open socket with 1001 and stops listening", async (t) => {
+  const mock = await startMock({ port: 0 });
+  const { socket } = await handshake(mock.ws, await mock.mintToken());
+  if (!socket) throw new Error("The handshake was refused");
+  const closed = closeCode(socket);
+  await mock.close();
+  t.equal(await closed, 1001);
+  await mock.close(); // a second close is harmless
+  await t.rejects(fetch(mock.sts, { method: "POST" }), TypeError);
+});
+
+t.test("region and subscriptions options take effect", async (t) => {
+  await using mock = await startMock({ port: 0, region: "westeurope", subscriptions: twoRegions });
+  t.equal(mock.region, "westeurope");
+  t.same(
+    mock.resources.map((r) => r.name),
+    twoRegions.resources.map((r: { name: string }) => r.name),
+  );
+  const key = twoRegions.resources[0].keys[0];
+  t.equal((await fetch(mock.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } })).status, 200);
+  const { socket } = await handshake(mock.ws, await mock.mintToken());
+  t.ok(socket, "a minted token for the first enabled resource is accepted");
+  socket?.close();
+});
+
+t.test("bad options are refused with ERR_OPTION_INVALID before anything listens", async (t) => {
+  const refused = async (options: Parameters<typeof startMock>[0], message: RegExp) => {
+    const err = await startMock(options).then(
+      async (m) => {
+        await m.close();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    t.type(err, MockError, JSON.stringify(options));
+    t.equal((err as MockError).code, "ERR_OPTION_INVALID");
+    t.match((err as MockError).message, message);
+  };
+  await refused({ port: -1 }, /^Invalid option port: .*>=0/);
+  await refused({ port: 70_000 }, /^Invalid option port: .*<=65535/);
+  await refused({ region: "West US" }, /^Invalid option region: Expected an Azure region name such as "westus"/);
+  await refused({ tokenLifetimeSeconds: 0 }, /^Invalid option tokenLifetimeSeconds: /);
+  await refused(
+    { subscriptions: { resources: [{ name: "r1", region: "westus", tier: "P1" as "S0", keys: ["a".repeat(32), "b".repeat(32)] }] } },
+    /^options\.subscriptions: \$\.resources\[0\]\.tier: .*expected one of "F0"\|"S0"/,
+  );
+  await refused({ subscriptions: { resources: [] } }, /^options\.subscriptions: \$\.resources: Expected at least one resource/);
+});
+
+t.test("on deno, the same module starts a mock that issues tokens, accepts a socket and closes it with 1001", async (t) => {
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      denoBin,
+      ["run", "--allow-net", "--allow-read", "--allow-env", "mock-server/testing/deno-api-probe.deno.ts"],
+      { cwd: root, timeout: 30_000 },
+      (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
+    );
+  });
+  const lines = stdout.trim().split("\n");
+  t.equal(lines.length, 1, "one result line");
+  const result = JSON.parse(lines[0] as string);
+  const port = Number(new URL(result.url).port);
+  t.ok(port > 0);
+  t.same(result, {
+    runtime: "deno",
+    url: `http://127.0.0.1:${port}`,
+    sts: `http://127.0.0.1:${port}/sts/v1.0/issueToken`,
+    ws: `ws://127.0.0.1:${port}`,
+    region: "westus",
+    resources: builtin.resources.map((r) => r.name),
+    jwksKids: ["key1"],
+    issueToken: { status: 200, contentType: "text/plain; charset=UTF-8", parts: 3 },
+    tokenOpened: true,
+    expiredOpened: false,
+    closeCode: 1001,
+    afterClose: "refused",
+  });
+});
