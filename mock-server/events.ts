@@ -28,6 +28,7 @@ export type MockEvent =
       resource?: string;
     }
   | { type: "error"; message: string }
+  | { type: "shutdown"; signal: string }
   | { type: "socket.close"; connectionId?: string; code: number; reason: string; initiator: "client" | "server" };
 
 export type Logger = (event: MockEvent) => void;

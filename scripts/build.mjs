@@ -1,17 +1,27 @@
-// Bundles the Node entry points into dist/: one file each, so `speechmock serve` starts without
-// resolving hundreds of modules or compiling TypeScript (Deno runs the sources directly).
+// Bundles the entry points into dist/: one file each, so `speechmock serve` starts without
+// resolving hundreds of modules or compiling TypeScript. The Deno CLI gets its own bundle
+// (dist/cli.deno.mjs, run by `deno task start`); Deno's programmatic entry stays source.
 import { build } from "esbuild";
 
-await build({
-  entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: "linked",
-  logLevel: "warning",
-  // `ws` is CommonJS and calls require() for its optional native add-ons.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-});
+const common = { bundle: true, format: "esm", sourcemap: "linked", logLevel: "warning", outdir: "dist", outExtension: { ".js": ".mjs" } };
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts" },
+    platform: "node",
+    target: "node20",
+    // `ws` is CommonJS and calls require() for its optional native add-ons.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  }),
+  build({
+    ...common,
+    entryPoints: { "cli.deno": "mock-server/cli/deno.ts" },
+    // Deno has web APIs and `node:*` built-ins; take each package's ESM build, as Deno would.
+    platform: "neutral",
+    target: "esnext",
+    conditions: ["deno", "import", "module", "default"],
+    mainFields: ["module", "main"],
+    external: ["node:*"],
+  }),
+]);

@@ -160,6 +160,17 @@ t.test("pretty: a socket close reads as code, reason, initiator and connection",
   t.equal(prettyLine(closedSilently, time), "03:04:05.678 close     1005 - by client connection=-", "empty reason and id show as -");
 });
 
+t.test("a shutdown names its signal, as JSON and pretty", async (t) => {
+  const lines: string[] = [];
+  createLogger(
+    "json",
+    (l) => lines.push(l),
+    () => time,
+  )({ type: "shutdown", signal: "SIGTERM" });
+  t.same(JSON.parse(lines[0] ?? ""), { time: time.toISOString(), level: "info", event: "shutdown", signal: "SIGTERM" });
+  t.equal(prettyLine({ type: "shutdown", signal: "SIGINT" }, time), "03:04:05.678 shutdown  SIGINT");
+});
+
 t.test("pretty: an error reads as its message", async (t) => {
   t.equal(prettyLine(failed, time), "03:04:05.678 error     Error: boom");
 });

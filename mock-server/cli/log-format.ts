@@ -14,6 +14,8 @@ export function prettyLine(event: MockEvent, time: Date): string {
     }
     case "socket.close":
       return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}`;
+    case "shutdown":
+      return `${hhmmss} shutdown  ${event.signal}`;
     case "error":
       return `${hhmmss} error     ${event.message}`;
   }

@@ -77,10 +77,7 @@ export async function runCli(host: CliHost): Promise<number> {
       }),
     );
     const signal = await shutdownSignal;
-    // The shutdown line follows --log-format like every other log line (none: nothing).
-    const now = new Date();
-    if (args.logFormat === "json") host.stderr(JSON.stringify({ time: now.toISOString(), level: "info", event: "shutdown", signal }));
-    if (args.logFormat === "pretty") host.stderr(`${now.toISOString().slice(11, 23)} shutdown  ${signal}`);
+    logger({ type: "shutdown", signal });
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, shutdownGraceMs))]);
     return 0;
   } catch (err) {

@@ -24,11 +24,14 @@ export interface ReadyLine {
   jwks: { keys: Record<string, unknown>[] };
 }
 
-/** The command line that runs `speechmock <args>` on a runtime, as a user would. */
+/**
+ * The command line that runs `speechmock <args>` on a runtime, as a user would: the bundles in
+ * dist/ (`npm test` builds them first), as `npm start` and `deno task start` run them.
+ */
 export function commandFor(runtime: RuntimeName, args: readonly string[]): [string, string[]] {
   return runtime === "node"
     ? [process.execPath, [`${root}bin/speechmock.js`, ...args]]
-    : [denoBin, ["run", "--allow-net", "--allow-read", "--allow-env", `${root}mock-server/cli/deno.ts`, ...args]];
+    : [denoBin, ["run", "--allow-net", "--allow-read", "--allow-env", `${root}dist/cli.deno.mjs`, ...args]];
 }
 
 export interface CliResult {
