@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
-      `handshakes: ${config.handshakeConcurrency} ws clients, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
+      `handshakes: ${config.handshakeConcurrency} raw node:net clients in flight, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
       `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
   );
   console.log(

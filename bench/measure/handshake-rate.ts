@@ -1,8 +1,10 @@
 /**
- * Authenticated handshakes per second: `concurrency` clients each open a socket, close it as soon
- * as it is open, and start again, for `seconds`. A handshake counts when its socket opens.
+ * Authenticated handshakes per second: `concurrency` raw sockets in flight, each sending a canned
+ * upgrade request, checking for a 101, closing and starting again, for `seconds`. A handshake counts
+ * when its 101 arrives before the deadline; any other answer is a failure, never a handshake. The
+ * client is bare `node:net` so its CPU stays small next to the server's on the same machine.
  */
-import { closeSocket, openSocket } from "./handshake.ts";
+import { type RawOutcome, rawHandshake, rawTarget } from "./handshake.ts";
 import { cpuTimeMs } from "./proc.ts";
 
 /** One stretch of handshakes against one server (`url` is its speech WebSocket URL). */
@@ -21,45 +23,61 @@ export interface HandshakeRate {
   firstFailure?: string;
   /** The server's CPU time per handshake (open and close), in microseconds. */
   serverCpuUs: number;
-  /** This process's CPU time per handshake: the `ws` client's share of the same machine. */
+  /** This process's CPU time per handshake: the raw client's share of the same machine. */
   clientCpuUs: number;
 }
 
 /** A hard cap on attempts per run, whatever the clock says. */
 const maxAttempts = 2_000_000;
+const timeoutMs = 5000;
 
-export async function runHandshakes(server: { pid: number; url: string }, concurrency: number, seconds: number): Promise<HandshakeSample> {
-  const cpuBefore = cpuTimeMs(server.pid);
-  const clientBefore = process.cpuUsage();
-  const deadline = performance.now() + seconds * 1000;
-  let completed = 0;
-  let failures = 0;
-  let attempts = 0;
-  let firstFailure: string | undefined;
-  const client = async () => {
-    while (performance.now() < deadline && attempts < maxAttempts) {
-      attempts++;
-      const attempt = await openSocket(server.url, 5000);
-      if (!attempt.ok) {
+export function runHandshakes(server: { pid: number; url: string }, concurrency: number, seconds: number): Promise<HandshakeSample> {
+  const target = rawTarget(server.url);
+  return new Promise((resolve) => {
+    const cpuBefore = cpuTimeMs(server.pid);
+    const clientBefore = process.cpuUsage();
+    const deadline = performance.now() + seconds * 1000;
+    let completed = 0;
+    let failures = 0;
+    let attempts = 0;
+    let inFlight = 0;
+    let firstFailure: string | undefined;
+    const finish = () => {
+      if (failures > 0) process.stderr.write(`bench: ${failures} failed handshakes to ${server.url}, first: ${firstFailure}\n`);
+      const clientCpu = process.cpuUsage(clientBefore);
+      resolve({
+        completed,
+        seconds,
+        failures,
+        firstFailure,
+        // Sockets still closing after the deadline add a little CPU that no counted handshake paid for.
+        serverCpuMs: cpuTimeMs(server.pid) - cpuBefore,
+        clientCpuMs: (clientCpu.user + clientCpu.system) / 1000,
+      });
+    };
+    const onResult = (outcome: RawOutcome) => {
+      if (!outcome.ok) {
         failures++;
-        firstFailure ??= attempt.why;
-        continue;
+        firstFailure ??= outcome.why;
+      } else if (performance.now() <= deadline) {
+        completed++;
       }
-      if (performance.now() <= deadline) completed++;
-      await closeSocket(attempt.ws, 5000);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  const clientCpu = process.cpuUsage(clientBefore);
-  return {
-    completed,
-    seconds,
-    failures,
-    firstFailure,
-    // Sockets still closing after the deadline add a little CPU that no counted handshake paid for.
-    serverCpuMs: cpuTimeMs(server.pid) - cpuBefore,
-    clientCpuMs: (clientCpu.user + clientCpu.system) / 1000,
-  };
+    };
+    // Each closed socket starts the next attempt until the deadline; the last one out reports.
+    const onDone = () => {
+      inFlight--;
+      if (!start() && inFlight === 0) finish();
+    };
+    const start = (): boolean => {
+      if (performance.now() >= deadline || attempts >= maxAttempts) return false;
+      attempts++;
+      inFlight++;
+      rawHandshake(target, timeoutMs, onResult, onDone);
+      return true;
+    };
+    for (let i = 0; i < concurrency; i++) start();
+    if (inFlight === 0) finish();
+  });
 }
 
 export function summarizeHandshakes(samples: readonly HandshakeSample[]): HandshakeRate {

@@ -54,7 +54,7 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
       baseline: bare.handshakes.serverCpuUs,
     },
     {
-      metric: "handshake client CPU (ws)",
+      metric: "handshake client CPU",
       runtime,
       unit: "us/hs",
       speechmock: mock.handshakes.clientCpuUs,

@@ -1,3 +1,4 @@
+import "./warm-crypto.ts"; // first: see the file
 import pkg from "../../package.json" with { type: "json" };
 import { startMock } from "../runtime/deno.ts";
 import { runCli } from "./main.ts";
