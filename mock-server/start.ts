@@ -7,7 +7,6 @@ import { createContext, type MockContext } from "./context.ts";
 import { MockError } from "./errors.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
-import { issueTokenPath } from "./sts/issue-token.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 
 /** What a runtime adapter supplies: its WebSocket upgrade and a way to listen. Nothing else. */
@@ -110,4 +109,3 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
   };
 }
 
-export { issueTokenPath };

@@ -121,7 +121,7 @@ const invalidFixtures: Record<string, [path: string | null, expected: RegExp]> =
   "bad-region.json": ["$.resources[0].region", /Expected an Azure region name such as "westus"/],
   "bad-tier.json": ["$.resources[0].tier", /expected one of "F0"\|"S0"/],
   "bad-state.json": ["$.resources[0].state", /expected one of "enabled"\|"disabled"\|"quotaExceeded"/],
-  "one-key.json": ["$.resources[0].keys", /expected array to have >=2 items/],
+  "one-key.json": ["$.resources[0].keys", /Expected exactly two keys \(primary and secondary\)/],
   "short-key.json": ["$.resources[0].keys[1]", /Expected a key of 16 to 128 visible ASCII characters/],
   "duplicate-name.json": ["$.resources[1].name", /Duplicate resource name "twice" \(also at resources\[0\]\)/],
   "duplicate-key.json": ["$.resources[1].keys[1]", /Duplicate key \(also at resources\[0\]\.keys\[1\]\)/],

@@ -32,7 +32,9 @@ export function parseSubscriptions(text: string, source: string): Resource[] {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new MockError("ERR_FIXTURE_INVALID", `${source}: not valid JSON: ${(err as Error).message}`);
+    // Engines quote the text around the error, newlines and all; keep the message on one line.
+    const detail = (err as Error).message.replace(/\s*\n\s*/g, " ");
+    throw new MockError("ERR_FIXTURE_INVALID", `${source}: not valid JSON: ${detail}`);
   }
   const result = subscriptionsFile.safeParse(json);
   if (!result.success) {

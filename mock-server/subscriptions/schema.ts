@@ -17,7 +17,10 @@ const resource = z.strictObject({
   name: pattern(/^[a-zA-Z0-9][a-zA-Z0-9-]{1,62}$/, "Expected a resource name of 2 to 63 letters, digits and dashes"),
   region: regionName,
   tier: z.enum(["F0", "S0"]),
-  keys: z.tuple([key, key]),
+  keys: z.tuple([key, key], {
+    error: (issue) =>
+      issue.code === "too_small" || issue.code === "too_big" ? "Expected exactly two keys (primary and secondary)" : undefined,
+  }),
   state: z._default(z.enum(["enabled", "disabled", "quotaExceeded"]), "enabled"),
   subscriptionId: z.optional(pattern(hex32, "Expected 32 lower-case hex digits")),
   azureSubscription: z._default(pattern(guid, "Expected a lower-case GUID"), "00000000-0000-4000-8000-5eec4d0c0000"),
