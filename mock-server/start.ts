@@ -108,4 +108,3 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     [Symbol.asyncDispose]: close,
   };
 }
-
