@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from "node:fs";
+import t from "tap";
+import type { MockError } from "../errors.ts";
+import { root } from "../testing/spawn.ts";
+import { parseTranscripts } from "./load.ts";
+
+const sha = "0e6a00bcd60dfe2da2dace6413e59cf7df456b4d239a97075501d06506ec6610";
+const at = `$.transcripts["${sha}"]`;
+const phrase = { display: "Hello world.", lexical: "hello world", itn: "hello world", maskedItn: "hello world" };
+
+t.test("a file without a fallback answers NoMatch for unknown audio", async (t) => {
+  const parsed = parseTranscripts(JSON.stringify({ transcripts: { [sha]: { phrases: [phrase] } } }), "f.json");
+  t.same(parsed.fallback, { kind: "noMatch" });
+  t.same(parsed.bySha256.get(sha), [phrase]);
+  t.equal(parsed.bySha256.size, 1);
+});
+
+t.test("a text fallback and confidences are kept", async (t) => {
+  const text = JSON.stringify({
+    $schema: "./transcripts.schema.json",
+    fallback: { kind: "text", text: "Sorry?" },
+    transcripts: {
+      [sha]: {
+        clip: "x.wav",
+        phrases: [
+          { ...phrase, confidence: 0.5 },
+          { ...phrase, confidence: 1 },
+        ],
+      },
+    },
+  });
+  const parsed = parseTranscripts(text, "f.json");
+  t.same(parsed.fallback, { kind: "text", text: "Sorry?" });
+  t.same(
+    parsed.bySha256.get(sha)?.map((p) => p.confidence),
+    [0.5, 1],
+  );
+});
+
+t.test("JSON syntax errors name the file", async (t) => {
+  const err = t.throws(() => parseTranscripts("{", "bad.json")) as MockError;
+  t.equal(err.code, "ERR_FIXTURE_INVALID");
+  t.match(err.message, /^bad\.json: not valid JSON: \S/);
+  t.notMatch(err.message, /\n/);
+});
+
+// One file per loader error, each with the exact message it must produce.
+const invalid: Record<string, string> = {
+  "bad-confidence.json": `${at}.phrases[0].confidence: Expected a confidence between 0 and 1`,
+  "bad-fallback-kind.json": `$.fallback.kind: Expected one of "noMatch"|"text"`,
+  "bad-sha.json": `$.transcripts["remind-me.wav"]: Expected a SHA-256 as 64 lower-case hex digits`,
+  "fallback-without-text.json": "$.fallback.text: Invalid input: expected string, received undefined",
+  "lexical-with-digits.json": `${at}.phrases[0].lexical: Expected the lexical form: lower-case words separated by single spaces, no punctuation, numbers as words`,
+  "missing-display.json": `${at}.phrases[0].display: Invalid input: expected string, received undefined`,
+  "no-phrases.json": `${at}.phrases: Expected at least one phrase`,
+  "no-transcripts.json": "$.transcripts: Invalid input: expected record, received undefined",
+  "unknown-field.json": `${at}.phrases[0]: unknown field "text"`,
+};
+
+t.test("every invalid fixture file has a test case", async (t) => {
+  t.same(readdirSync(`${root}fixtures/invalid/transcripts`).sort(), Object.keys(invalid).sort());
+});
+
+for (const [file, detail] of Object.entries(invalid)) {
+  t.test(`${file} is refused with its JSON path and what was expected`, async (t) => {
+    const source = `fixtures/invalid/transcripts/${file}`;
+    const err = t.throws(() => parseTranscripts(readFileSync(`${root}${source}`, "utf8"), source)) as MockError;
+    t.equal(err.name, "MockError");
+    t.equal(err.code, "ERR_FIXTURE_INVALID");
+    t.equal(err.message, `${source}: ${detail}`);
+  });
+}
+
+t.test("every problem in a file is reported at once, one line each", async (t) => {
+  const text = JSON.stringify({
+    fallback: { kind: "text", text: "" },
+    transcripts: { [sha.toUpperCase()]: { phrases: [phrase] }, [sha]: { phrases: [{ ...phrase, lexical: "Hello, world" }] } },
+  });
+  const err = t.throws(() => parseTranscripts(text, "f.json")) as MockError;
+  t.same(err.message.split("\n"), [
+    "f.json: $.fallback.text: Expected the fallback text (non-empty)",
+    `f.json: $.transcripts["${sha.toUpperCase()}"]: Expected a SHA-256 as 64 lower-case hex digits`,
+    `f.json: ${at}.phrases[0].lexical: Expected the lexical form: lower-case words separated by single spaces, no punctuation, numbers as words`,
+  ]);
+});
+
+t.test("lexical forms may use apostrophes and non-ASCII lower-case letters", async (t) => {
+  const ok = (lexical: string) => parseTranscripts(JSON.stringify({ transcripts: { [sha]: { phrases: [{ ...phrase, lexical }] } } }), "f");
+  t.doesNotThrow(() => ok("don't stop"));
+  t.doesNotThrow(() => ok("ça va très bien"));
+  for (const bad of ["two  spaces", " leading", "trailing ", "five 5", "hello.", "Hello"]) {
+    t.throws(() => ok(bad), { message: /lexical: Expected the lexical form/ }, JSON.stringify(bad));
+  }
+});
