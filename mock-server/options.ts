@@ -1,8 +1,9 @@
 import { type Clock, systemClock } from "./clock.ts";
 import { MockError } from "./errors.ts";
 import { type Logger, silentLogger } from "./events.ts";
+import { jsonPath } from "./fixture-file.ts";
 import { builtinResources } from "./subscriptions/builtin.ts";
-import { jsonPath, parseSubscriptions } from "./subscriptions/load.ts";
+import { parseSubscriptions } from "./subscriptions/load.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 import { regionName, type SubscriptionsFile } from "./subscriptions/schema.ts";
 import * as z from "./zod.ts";

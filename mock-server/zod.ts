@@ -27,6 +27,7 @@ export {
   optional,
   record,
   regex,
+  safeParse,
   strictObject,
   string,
   superRefine,

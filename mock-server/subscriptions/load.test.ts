@@ -1,6 +1,7 @@
 import t from "tap";
 import type { MockError } from "../errors.ts";
-import { jsonPath, parseSubscriptions } from "./load.ts";
+import { jsonPath } from "../fixture-file.ts";
+import { parseSubscriptions } from "./load.ts";
 import { derivedSubscriptionId } from "./schema.ts";
 
 const valid = {
