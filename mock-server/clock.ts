@@ -1,17 +1,40 @@
 /**
- * Every time the mock reads goes through a Clock, so tokens can be issued and verified at a
- * virtual time (jose does the same with its `currentDate` option).
+ * Every time the mock reads, and every timer it sets, goes through a Clock, so tokens can be
+ * issued and verified and idle connections closed at a virtual time (jose does the same with its
+ * `currentDate` option; denoland/std's `FakeTime` with `tick`).
  */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /** Calls `fn` once, `ms` milliseconds from now on this clock. */
+  setTimer(ms: number, fn: () => void): Timer;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+export interface Timer {
+  /** Stops the timer; harmless after it fired or was cancelled. */
+  cancel(): void;
+}
 
-/** A clock that moves only when told to; tests use it to expire tokens without waiting. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (ms, fn) => {
+    const handle = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+interface Pending {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** A clock that moves only when told to; tests use it to expire tokens and fire timeouts without waiting. */
 export class ManualClock implements Clock {
   #now: number;
+  #pending: Pending[] = [];
+  #seq = 0;
 
   constructor(start: number = Date.now()) {
     this.#now = start;
@@ -21,12 +44,40 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
+  setTimer(ms: number, fn: () => void): Timer {
+    const pending: Pending = { at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false };
+    this.#pending.push(pending);
+    return {
+      cancel: () => {
+        pending.cancelled = true;
+      },
+    };
+  }
+
+  /** Moves to `epochMs`, firing every timer due on the way, in time order. */
   set(epochMs: number): void {
+    if (epochMs < this.#now) {
+      this.#now = epochMs; // going back fires nothing
+      return;
+    }
+    for (;;) {
+      this.#pending = this.#pending.filter((p) => !p.cancelled);
+      const due = this.#pending.filter((p) => p.at <= epochMs).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.#pending.splice(this.#pending.indexOf(due), 1);
+      this.#now = due.at;
+      due.fn(); // may set new timers, which this loop then sees
+    }
     this.#now = epochMs;
   }
 
   tick(ms: number): void {
-    this.#now += ms;
+    this.set(this.#now + ms);
+  }
+
+  /** Timers set and not yet fired or cancelled. */
+  get pendingTimers(): number {
+    return this.#pending.filter((p) => !p.cancelled).length;
   }
 }
 

@@ -1,3 +1,4 @@
+import { Journal } from "./journal.ts";
 import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
 import { TokenSigner } from "./jwt/sign.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -12,6 +13,8 @@ export interface MockContext {
   keys: SigningKeys;
   signer: TokenSigner;
   sockets: SocketRegistry;
+  /** What the mock saw and did, bounded; the control plane reads it. */
+  journal: Journal;
   /** The region a request addresses, from its Host header. */
   regionOf(host: string | undefined): string;
 }
@@ -26,6 +29,7 @@ export async function createContext(options: ResolvedOptions): Promise<MockConte
     keys,
     signer: new TokenSigner(keys),
     sockets: new SocketRegistry(),
+    journal: new Journal(options.journalSize, options.clock),
     regionOf: (host) => regionOfHost(host, options.region, extraRegions),
   };
 }

@@ -29,7 +29,27 @@ export type MockEvent =
     }
   | { type: "error"; message: string }
   | { type: "shutdown"; signal: string }
-  | { type: "socket.close"; connectionId?: string; code: number; reason: string; initiator: "client" | "server" };
+  | {
+      type: "socket.close";
+      connectionId?: string;
+      code: number;
+      reason: string;
+      initiator: "client" | "server";
+      /** Why the server closed: the protocol error's code and message, or the limit reached. */
+      error?: { code: string; message: string };
+    }
+  | {
+      /** A turn ended: what the mock heard and answered. */
+      type: "turn";
+      connectionId: string;
+      requestId: string;
+      mode: string;
+      audioMs: number;
+      status: string;
+      phrases: number;
+      /** Whether the audio was a clip the transcripts file scripts. */
+      scripted: boolean;
+    };
 
 export type Logger = (event: MockEvent) => void;
 

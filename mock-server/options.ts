@@ -6,6 +6,9 @@ import { builtinResources } from "./subscriptions/builtin.ts";
 import { parseSubscriptions } from "./subscriptions/load.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 import { regionName, type SubscriptionsFile } from "./subscriptions/schema.ts";
+import { builtinTranscripts } from "./transcripts/builtin.ts";
+import { parseTranscripts } from "./transcripts/load.ts";
+import type { Transcripts, TranscriptsFile } from "./transcripts/schema.ts";
 import * as z from "./zod.ts";
 
 /**
@@ -14,6 +17,14 @@ import * as z from "./zod.ts";
  * - `modern`: `401` when no credentials were given, `403` when they were given but are invalid.
  */
 export type AuthFailureStyle = "legacy" | "modern";
+
+/**
+ * What a key of a resource out of quota meets at the speech endpoint.
+ * - `close`: the handshake succeeds and the first message is answered with close `1007`
+ *   `Quota exceeded.` (the service's documented reason text).
+ * - `refuse`: the handshake is refused with `403`, reason `auth.quota_exceeded`.
+ */
+export type QuotaExceededStyle = "close" | "refuse";
 
 /** Everything a mock can be told. Every default lives in `defaults` below. */
 export interface MockOptions {
@@ -28,8 +39,17 @@ export interface MockOptions {
   authFailureStyle?: AuthFailureStyle;
   /** Accept `?subscription-key=` on the token service (unconfirmed in Azure, off by default). */
   stsKeyInQuery?: boolean;
+  quotaExceeded?: QuotaExceededStyle;
+  /** Close a speech connection that has sent nothing for this long (the service: 180 s). */
+  idleTimeoutSeconds?: number;
+  /** Close any speech connection this long after it opened (the service: 600 s). */
+  connectionLifetimeSeconds?: number;
+  /** Entries the in-memory journal keeps before dropping the oldest. */
+  journalSize?: number;
   /** Resources, in the fixtures file shape; the built-in development resources by default. */
   subscriptions?: SubscriptionsFile;
+  /** What the mock hears, in the transcripts file shape; the transcripts of fixtures/audio by default. */
+  transcripts?: TranscriptsFile;
   clock?: Clock;
   logger?: Logger;
 }
@@ -41,7 +61,12 @@ export interface ResolvedOptions {
   tokenLifetimeSeconds: number;
   authFailureStyle: AuthFailureStyle;
   stsKeyInQuery: boolean;
+  quotaExceeded: QuotaExceededStyle;
+  idleTimeoutSeconds: number;
+  connectionLifetimeSeconds: number;
+  journalSize: number;
   resources: Resource[];
+  transcripts: Transcripts;
   clock: Clock;
   logger: Logger;
 }
@@ -55,7 +80,13 @@ export const defaults = {
   tokenLifetimeSeconds: 600,
   authFailureStyle: "legacy",
   stsKeyInQuery: false,
+  quotaExceeded: "close",
+  idleTimeoutSeconds: 180,
+  connectionLifetimeSeconds: 600,
+  journalSize: 10_000,
 } as const satisfies Partial<MockOptions> & { cliPort: number };
+
+const seconds = z.number().check(z.gt(0, "Expected a number of seconds above 0"), z.lte(86_400, "Expected at most 86400 seconds (a day)"));
 
 /** The scalar options, validated the same way whether they come from code or from flags. */
 export const scalarOptions = z.strictObject({
@@ -65,12 +96,17 @@ export const scalarOptions = z.strictObject({
   tokenLifetimeSeconds: z._default(z.int().check(z.minimum(1), z.maximum(86_400)), defaults.tokenLifetimeSeconds),
   authFailureStyle: z._default(z.enum(["legacy", "modern"]), defaults.authFailureStyle),
   stsKeyInQuery: z._default(z.boolean(), defaults.stsKeyInQuery),
+  quotaExceeded: z._default(z.enum(["close", "refuse"]), defaults.quotaExceeded),
+  // Fractions of a second are allowed so tests can see a limit fire quickly.
+  idleTimeoutSeconds: z._default(seconds, defaults.idleTimeoutSeconds),
+  connectionLifetimeSeconds: z._default(seconds, defaults.connectionLifetimeSeconds),
+  journalSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), defaults.journalSize),
 });
 
-/** A bad `subscriptions` object is a bad option, reported with the JSON path of each problem. */
-function subscriptionsOption(subscriptions: SubscriptionsFile): Resource[] {
+/** A bad fixtures object is a bad option, reported with the JSON path of each problem. */
+function fixtureOption<T>(parse: (text: string, source: string) => T, value: unknown, name: string): T {
   try {
-    return parseSubscriptions(JSON.stringify(subscriptions), "options.subscriptions");
+    return parse(JSON.stringify(value), `options.${name}`);
   } catch (err) {
     if (err instanceof MockError) throw new MockError("ERR_OPTION_INVALID", err.message, { cause: err });
     throw err;
@@ -78,12 +114,18 @@ function subscriptionsOption(subscriptions: SubscriptionsFile): Resource[] {
 }
 
 export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
-  const { subscriptions, clock, logger, ...scalars } = options;
+  const { subscriptions, transcripts, clock, logger, ...scalars } = options;
   const parsed = scalarOptions.safeParse(scalars);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
     throw new MockError("ERR_OPTION_INVALID", lines.join("\n"));
   }
-  const resources = subscriptions === undefined ? builtinResources() : subscriptionsOption(subscriptions);
-  return { ...parsed.data, resources, clock: clock ?? systemClock, logger: logger ?? silentLogger };
+  const resources = subscriptions === undefined ? builtinResources() : fixtureOption(parseSubscriptions, subscriptions, "subscriptions");
+  return {
+    ...parsed.data,
+    resources,
+    transcripts: transcripts === undefined ? builtinTranscripts() : fixtureOption(parseTranscripts, transcripts, "transcripts"),
+    clock: clock ?? systemClock,
+    logger: logger ?? silentLogger,
+  };
 }

@@ -36,6 +36,7 @@ export const handshakeReasons = [
   "request.connection_id_invalid",
   "request.language_missing",
   "request.language_unknown",
+  "request.parameter_invalid",
 ] as const;
 
 export type StsReason = (typeof stsReasons)[number];

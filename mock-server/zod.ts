@@ -16,6 +16,7 @@ export {
   boolean,
   discriminatedUnion,
   enum,
+  gt,
   gte,
   int,
   literal,

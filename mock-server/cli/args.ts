@@ -13,7 +13,12 @@ export interface ServeArgs {
   tokenLifetimeSeconds: number;
   authFailureStyle: "legacy" | "modern";
   stsKeyInQuery: boolean;
+  quotaExceeded: "close" | "refuse";
+  idleTimeoutSeconds: number;
+  connectionLifetimeSeconds: number;
+  journalSize: number;
   fixtures?: string;
+  transcripts?: string;
   logFormat: LogFormat;
 }
 
@@ -29,11 +34,19 @@ Flags of serve:
   -p, --port <n>                 TCP port, 0 for a free one (default ${defaults.cliPort})
       --host <address>           address to bind (default ${defaults.hostname})
       --fixtures <file>          subscriptions fixtures file (default: the built-in development resources)
+      --transcripts <file>       transcripts fixtures file: what the mock hears in which audio
+                                 (default: the transcripts of the clips in fixtures/audio)
       --region <name>            region of requests whose Host names none (default ${defaults.region})
       --token-lifetime <s>       lifetime of issued tokens in seconds (default ${defaults.tokenLifetimeSeconds})
       --auth-failure-style <s>   legacy: 403 for every refused handshake; modern: 401 without
                                  credentials, 403 with invalid ones (default ${defaults.authFailureStyle})
       --sts-key-in-query         also accept ?subscription-key= on the token service
+      --quota-exceeded <s>       a key out of quota: close (accept, then close 1007 "Quota exceeded.")
+                                 or refuse (403 at the handshake) (default ${defaults.quotaExceeded})
+      --idle-timeout <s>         close a speech connection silent this many seconds (default ${defaults.idleTimeoutSeconds})
+      --max-connection-lifetime <s>
+                                 close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
+      --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
       --log-format <f>           json, pretty or none, on stderr (default json)
 
 Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad flags or fixtures.`;
@@ -45,6 +58,10 @@ const flagOf: Record<string, string> = {
   tokenLifetimeSeconds: "--token-lifetime",
   authFailureStyle: "--auth-failure-style",
   stsKeyInQuery: "--sts-key-in-query",
+  quotaExceeded: "--quota-exceeded",
+  idleTimeoutSeconds: "--idle-timeout",
+  connectionLifetimeSeconds: "--max-connection-lifetime",
+  journalSize: "--journal-size",
 };
 
 const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\nRun "speechmock --help" for the flags.`);
@@ -53,6 +70,13 @@ const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\n
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw usageError(`Invalid value for ${flag}: ${JSON.stringify(value)}. Expected a whole number`);
+  return Number(value);
+}
+
+/** Seconds, fractions allowed (`--idle-timeout 0.5`); range checks are the options schema's. */
+function decimal(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw usageError(`Invalid value for ${flag}: ${JSON.stringify(value)}. Expected a number of seconds`);
   return Number(value);
 }
 
@@ -80,7 +104,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (!(logFormats as readonly string[]).includes(logFormat)) {
     throw usageError(`Invalid value for --log-format: ${JSON.stringify(logFormat)}. Expected one of ${logFormats.join(", ")}`);
   }
-  if (values.fixtures === "") throw usageError('Invalid value for --fixtures: "". Expected a file path');
+  for (const flag of ["fixtures", "transcripts"] as const) {
+    if (values[flag] === "") throw usageError(`Invalid value for --${flag}: "". Expected a file path`);
+  }
 
   const scalars = scalarOptions.safeParse({
     port: integer("--port", values.port) ?? defaults.cliPort,
@@ -89,6 +115,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     tokenLifetimeSeconds: integer("--token-lifetime", values["token-lifetime"]),
     authFailureStyle: values["auth-failure-style"],
     stsKeyInQuery: values["sts-key-in-query"],
+    quotaExceeded: values["quota-exceeded"],
+    idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
+    connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
+    journalSize: integer("--journal-size", values["journal-size"]),
   });
   if (!scalars.success) {
     const [issue] = scalars.error.issues;
@@ -99,10 +129,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       region: values.region,
       tokenLifetimeSeconds: values["token-lifetime"],
       authFailureStyle: values["auth-failure-style"],
+      quotaExceeded: values["quota-exceeded"],
+      idleTimeoutSeconds: values["idle-timeout"],
+      connectionLifetimeSeconds: values["max-connection-lifetime"],
+      journalSize: values["journal-size"],
     }[field];
     throw usageError(`Invalid value for ${flagOf[field] ?? field}: ${JSON.stringify(given)}. ${issue?.message}`);
   }
-  return { command: "serve", ...scalars.data, fixtures: values.fixtures, logFormat: logFormat as LogFormat };
+  return {
+    command: "serve",
+    ...scalars.data,
+    fixtures: values.fixtures,
+    transcripts: values.transcripts,
+    logFormat: logFormat as LogFormat,
+  };
 }
 
 /** `--port -1` is a bad number, not a forgotten value: join it so validation names it (`--port=-1`). */
@@ -132,6 +172,11 @@ function parse(argv: readonly string[]) {
       "token-lifetime": { type: "string" },
       "auth-failure-style": { type: "string" },
       "sts-key-in-query": { type: "boolean" },
+      transcripts: { type: "string" },
+      "quota-exceeded": { type: "string" },
+      "idle-timeout": { type: "string" },
+      "max-connection-lifetime": { type: "string" },
+      "journal-size": { type: "string" },
       "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },

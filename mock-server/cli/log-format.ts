@@ -13,7 +13,9 @@ export function prettyLine(event: MockEvent, time: Date): string {
       return `${hhmmss} handshake ${event.status} ${event.reason.padEnd(26)} ${event.path} region=${event.region} credential=${cred}`;
     }
     case "socket.close":
-      return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}`;
+      return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}${event.error ? ` ${event.error.code}: ${event.error.message}` : ""}`;
+    case "turn":
+      return `${hhmmss} turn      ${event.status} ${event.mode} audio=${event.audioMs}ms phrases=${event.phrases} ${event.scripted ? "scripted" : "fallback"} request=${event.requestId} connection=${event.connectionId}`;
     case "shutdown":
       return `${hhmmss} shutdown  ${event.signal}`;
     case "error":

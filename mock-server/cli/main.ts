@@ -2,6 +2,7 @@ import { exitCodeOf, MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import type { MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
+import { parseTranscripts } from "../transcripts/load.ts";
 import { parseCliArgs, usage } from "./args.ts";
 import { createLogger } from "./log-format.ts";
 
@@ -22,16 +23,17 @@ export interface CliHost {
 /** Shutdown must finish within a second even if a peer does not answer the closing handshake. */
 const shutdownGraceMs = 900;
 
-async function loadFixtures(host: CliHost, path: string): Promise<MockOptions["subscriptions"]> {
+/** Reads and checks a fixtures file; `parse` throws with the file name and JSON path of every problem. */
+async function loadFixture<T>(host: CliHost, path: string, what: string, parse: (text: string, source: string) => unknown): Promise<T> {
   let text: string;
   try {
     text = await host.readTextFile(path);
   } catch (err) {
     const reason = (err as { code?: string }).code ?? (err as Error).name;
-    throw new MockError("ERR_FIXTURE_UNREADABLE", `Cannot read fixtures file ${JSON.stringify(path)}: ${reason}`);
+    throw new MockError("ERR_FIXTURE_UNREADABLE", `Cannot read ${what} file ${JSON.stringify(path)}: ${reason}`);
   }
-  parseSubscriptions(text, path); // throws with the file name and JSON path of every problem
-  return JSON.parse(text);
+  parse(text, path);
+  return JSON.parse(text) as T;
 }
 
 /**
@@ -49,7 +51,14 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout(host.version);
       return 0;
     }
-    const subscriptions = args.fixtures === undefined ? undefined : await loadFixtures(host, args.fixtures);
+    const subscriptions =
+      args.fixtures === undefined
+        ? undefined
+        : await loadFixture<MockOptions["subscriptions"]>(host, args.fixtures, "fixtures", parseSubscriptions);
+    const transcripts =
+      args.transcripts === undefined
+        ? undefined
+        : await loadFixture<MockOptions["transcripts"]>(host, args.transcripts, "transcripts", parseTranscripts);
     const logger = createLogger(args.logFormat, host.stderr);
     const server = await host.startMock({
       port: args.port,
@@ -58,7 +67,12 @@ export async function runCli(host: CliHost): Promise<number> {
       tokenLifetimeSeconds: args.tokenLifetimeSeconds,
       authFailureStyle: args.authFailureStyle,
       stsKeyInQuery: args.stsKeyInQuery,
+      quotaExceeded: args.quotaExceeded,
+      idleTimeoutSeconds: args.idleTimeoutSeconds,
+      connectionLifetimeSeconds: args.connectionLifetimeSeconds,
+      journalSize: args.journalSize,
       subscriptions,
+      transcripts,
       logger,
     });
     // Listen for signals before saying ready: a supervisor may signal as soon as it reads the line.

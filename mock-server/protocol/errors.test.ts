@@ -13,6 +13,14 @@ t.test("each code closes with its close code and reason, the documented ones wor
     ERR_TEXT_NOT_UTF8: [1007, "Incorrect message format. Text message is not valid UTF-8."],
     ERR_MESSAGE_TOO_LARGE: [1009, "Message too big."],
     ERR_RIFF_INVALID: [1007, "Unsupported audio format."],
+    ERR_AUDIO_CONTENT_TYPE: [1007, "Unsupported audio format."],
+    ERR_CONFIG_NOT_FIRST: [1002, "Invalid request. speech.config must be the first message."],
+    ERR_CONFIG_REPEATED: [1002, "Invalid request. speech.config may be sent only once per connection."],
+    ERR_REQUEST_ID_FORMAT: [1002, "Invalid request. X-RequestId header value was not specified in no-dash UUID format."],
+    ERR_REQUEST_ID_REUSED: [1002, "Invalid request. Reuse of request identifiers is not allowed."],
+    ERR_REQUEST_ID_MISMATCH: [1002, "Invalid request. X-RequestId does not match the turn in progress."],
+    ERR_BODY_NOT_JSON: [1007, "Incorrect message format. Body is not a JSON object."],
+    ERR_QUOTA_EXCEEDED: [1007, "Quota exceeded."],
   };
   for (const [code, [closeCode, closeReason]] of Object.entries(expected)) {
     const error = new ProtocolError(code as ProtocolErrorCode, "m");

@@ -11,6 +11,7 @@ export const CloseCode = {
   protocolError: 1002,
   invalidPayload: 1007,
   messageTooBig: 1009,
+  policyViolation: 1008,
   internalError: 1011,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -35,7 +36,23 @@ export type ProtocolErrorCode =
   /** A message exceeds its size limit. */
   | "ERR_MESSAGE_TOO_LARGE"
   /** The first audio of a turn is not a canonical 16 kHz, 16-bit, mono PCM RIFF/WAVE header. */
-  | "ERR_RIFF_INVALID";
+  | "ERR_RIFF_INVALID"
+  /** The first audio of a turn has a `Content-Type` other than `audio/x-wav`. */
+  | "ERR_AUDIO_CONTENT_TYPE"
+  /** A message other than `speech.config` came first on the connection. */
+  | "ERR_CONFIG_NOT_FIRST"
+  /** A second `speech.config` on one connection. */
+  | "ERR_CONFIG_REPEATED"
+  /** `X-RequestId` is not a UUID without dashes (32 hex digits). */
+  | "ERR_REQUEST_ID_FORMAT"
+  /** A turn starts with the request id of an earlier turn. */
+  | "ERR_REQUEST_ID_REUSED"
+  /** Audio or `speech.context` with another request id while a turn's audio is still open. */
+  | "ERR_REQUEST_ID_MISMATCH"
+  /** The body of `speech.config` or `speech.context` is not a JSON object. */
+  | "ERR_BODY_NOT_JSON"
+  /** The connection's resource is out of call volume quota. */
+  | "ERR_QUOTA_EXCEEDED";
 
 /** The documented reason for invalid binary framing (spec section 5). */
 const invalidPrefix = "Incorrect message format. Binary message has invalid header size prefix.";
@@ -60,6 +77,20 @@ const closes: Record<ProtocolErrorCode, { code: CloseCode; reason: string }> = {
   ERR_TEXT_NOT_UTF8: { code: CloseCode.invalidPayload, reason: "Incorrect message format. Text message is not valid UTF-8." },
   ERR_MESSAGE_TOO_LARGE: { code: CloseCode.messageTooBig, reason: "Message too big." },
   ERR_RIFF_INVALID: { code: CloseCode.invalidPayload, reason: "Unsupported audio format." }, // documented
+  ERR_AUDIO_CONTENT_TYPE: { code: CloseCode.invalidPayload, reason: "Unsupported audio format." }, // documented
+  ERR_CONFIG_NOT_FIRST: { code: CloseCode.protocolError, reason: "Invalid request. speech.config must be the first message." },
+  ERR_CONFIG_REPEATED: { code: CloseCode.protocolError, reason: "Invalid request. speech.config may be sent only once per connection." },
+  ERR_REQUEST_ID_FORMAT: {
+    code: CloseCode.protocolError,
+    reason: "Invalid request. X-RequestId header value was not specified in no-dash UUID format.", // documented
+  },
+  ERR_REQUEST_ID_REUSED: { code: CloseCode.protocolError, reason: "Invalid request. Reuse of request identifiers is not allowed." }, // documented
+  ERR_REQUEST_ID_MISMATCH: {
+    code: CloseCode.protocolError,
+    reason: "Invalid request. X-RequestId does not match the turn in progress.",
+  },
+  ERR_BODY_NOT_JSON: { code: CloseCode.invalidPayload, reason: "Incorrect message format. Body is not a JSON object." },
+  ERR_QUOTA_EXCEEDED: { code: CloseCode.invalidPayload, reason: "Quota exceeded." }, // documented
 };
 
 /** What a RIFF error names: the field, the value found and the value expected. */

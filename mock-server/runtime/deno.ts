@@ -14,6 +14,8 @@ const upgradeWebSocket = defineWebSocketHelper<WebSocket, Deno.UpgradeWebSocketO
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
   const protocol = c.req.header("sec-websocket-protocol")?.split(",")[0]?.trim();
   const { response, socket } = Deno.upgradeWebSocket(c.req.raw, { ...(protocol ? { protocol } : {}), ...options });
+  // Binary messages as ArrayBuffer, as on Node, rather than the default Blob.
+  socket.binaryType = "arraybuffer";
   const ws = new WSContext<WebSocket>({
     close: (code, reason) => socket.close(code, reason),
     get protocol() {

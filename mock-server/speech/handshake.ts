@@ -4,10 +4,20 @@ import { regionOfAudience } from "../jwt/claims.ts";
 import { verifyToken } from "../jwt/verify.ts";
 import type { HandshakeReason } from "../reasons.ts";
 import type { Resource } from "../subscriptions/resource.ts";
+import type { RecognitionMode } from "./endpoints.ts";
 import { sttLocales } from "./languages.ts";
+import { parseRecognitionSettings, type RecognitionSettings } from "./recognition-settings.ts";
 
 export type HandshakeDecision =
-  | { accept: true; status: 101; reason: HandshakeReason; credential: Credential; connectionId: string; resource: Resource }
+  | {
+      accept: true;
+      status: 101;
+      reason: HandshakeReason;
+      credential: Credential;
+      connectionId: string;
+      resource: Resource;
+      settings: RecognitionSettings;
+    }
   | {
       accept: false;
       status: 400 | 401 | 403 | 426;
@@ -65,7 +75,7 @@ async function authorize(credential: Credential, region: string, ctx: MockContex
   }
   if (resource.state === "disabled")
     return { ok: false, reason: "auth.resource_disabled", detail: `Resource "${resource.name}" is disabled` };
-  if (resource.state === "quotaExceeded")
+  if (resource.state === "quotaExceeded" && ctx.options.quotaExceeded === "refuse")
     return { ok: false, reason: "auth.quota_exceeded", detail: `Resource "${resource.name}" is out of call volume quota` };
   return { ok: true, resource, reason: credential.kind === "key" ? "handshake.accepted_key" : "handshake.accepted_token" };
 }
@@ -75,7 +85,7 @@ async function authorize(credential: Credential, region: string, ctx: MockContex
  * answers before the service sees anything), then the request's own parameters. Only an accepted
  * request is upgraded.
  */
-export async function decideHandshake(req: Request, ctx: MockContext): Promise<HandshakeDecision> {
+export async function decideHandshake(req: Request, ctx: MockContext, mode: RecognitionMode = "interactive"): Promise<HandshakeDecision> {
   const url = new URL(req.url);
   const region = ctx.regionOf(req.headers.get("host") ?? undefined);
   const credential = readCredential(req.headers, url);
@@ -126,6 +136,10 @@ export async function decideHandshake(req: Request, ctx: MockContext): Promise<H
       connectionId,
     };
   }
+  const parsed = parseRecognitionSettings(url, mode);
+  if (!parsed.ok) {
+    return { accept: false, status: 400, reason: "request.parameter_invalid", detail: parsed.detail, credential, connectionId };
+  }
   if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     return {
       accept: false,
@@ -149,5 +163,5 @@ export async function decideHandshake(req: Request, ctx: MockContext): Promise<H
       connectionId,
     };
   }
-  return { accept: true, status: 101, reason: auth.reason, credential, connectionId, resource: auth.resource };
+  return { accept: true, status: 101, reason: auth.reason, credential, connectionId, resource: auth.resource, settings: parsed.settings };
 }

@@ -1,38 +1,77 @@
 import { Hono } from "hono";
-import type { UpgradeWebSocket } from "hono/ws";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../context.ts";
+import { defaultLimits } from "../protocol/limits.ts";
 import { redact, redactAuthorization } from "../redact.ts";
 import { jsonHeaders } from "../sts/bodies.ts";
 import { speechPaths } from "./endpoints.ts";
-import { decideHandshake } from "./handshake.ts";
+import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
+import { type SessionLimits, SpeechSession } from "./session.ts";
 
 /** Refused handshakes name their reason in this header: Node drops a refused upgrade's body. */
 export const reasonHeader = "X-Speechmock-Reason";
 
-type Env = { Variables: { connectionId: string } };
+type Accepted = Extract<HandshakeDecision, { accept: true }>;
+type Env = { Variables: { decision: Accepted } };
+
+/**
+ * Unread answers one client may leave queued before it is cut off. One turn's answers are a few
+ * KiB, so only a client that stopped reading for many turns gets near it.
+ */
+export const sendBufferBytes = 1 << 20;
+
+/** The most audio an interactive turn takes before it is answered ("up to 15 seconds"). */
+export const interactiveMaxAudioMs = 15_000;
+
+/** What the runtimes' sockets have in common: `ws` on Node and Deno's WebSocket both count queued bytes. */
+const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
 
 /**
  * The speech WebSocket endpoints. The decision is made before any upgrade, so a refused client
- * never gets a socket; an accepted one is kept open (the message protocol comes later).
+ * never gets a socket; an accepted one gets a `SpeechSession` that speaks the protocol.
  */
 export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSocket): Hono<Env> {
   const app = new Hono<Env>();
-  const { logger } = ctx.options;
+  const { logger, clock, idleTimeoutSeconds, connectionLifetimeSeconds, transcripts } = ctx.options;
+  const limits: SessionLimits = {
+    idleMs: idleTimeoutSeconds * 1000,
+    lifetimeMs: connectionLifetimeSeconds * 1000,
+    interactiveMaxAudioMs,
+    sendBufferBytes,
+    protocol: defaultLimits,
+  };
 
   const upgrade = upgradeWebSocket((c) => {
-    const connectionId = c.get("connectionId");
+    const { connectionId, settings, resource } = c.get("decision");
+    let session: SpeechSession | undefined;
     return {
-      onOpen: (_evt, ws) => ctx.sockets.add(ws),
+      onOpen: (_evt, ws) => {
+        ctx.sockets.add(ws);
+        session = new SpeechSession(
+          {
+            connectionId,
+            settings,
+            transcripts,
+            clock,
+            journal: ctx.journal,
+            logger,
+            limits,
+            overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
+          },
+          { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason), bufferedAmount: () => bufferedAmount(ws) },
+        );
+      },
+      onMessage: (evt) => session?.receive(evt.data as string | ArrayBuffer),
       onClose: (evt, ws) => {
         ctx.sockets.delete(ws);
-        logger({ type: "socket.close", connectionId, code: evt.code, reason: evt.reason, initiator: "client" });
+        session?.clientClosed(evt.code, evt.reason);
       },
     };
   });
 
-  for (const { path } of speechPaths) {
+  for (const { path, mode } of speechPaths) {
     app.get(path, async (c, next) => {
-      const decision = await decideHandshake(c.req.raw, ctx);
+      const decision = await decideHandshake(c.req.raw, ctx, mode);
       const { credential } = decision;
       logger({
         type: "handshake",
@@ -56,7 +95,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
         const body = JSON.stringify({ error: { code: String(decision.status), message: decision.detail, reason: decision.reason } });
         return c.body(body, decision.status, { ...jsonHeaders, [reasonHeader]: decision.reason });
       }
-      c.set("connectionId", decision.connectionId);
+      c.set("decision", decision);
       return upgrade(c, next);
     });
   }

@@ -1,3 +1,4 @@
+import { defaultProfaneWords } from "../speech/profanity.ts";
 import * as z from "../zod.ts";
 
 /**
@@ -46,6 +47,8 @@ const fallback = z.discriminatedUnion("kind", [
 export const transcriptsFile = z.strictObject({
   $schema: z.optional(z.string()),
   fallback: z._default(fallback, { kind: "noMatch" }),
+  /** Words the `profanity` parameter masks or removes, matched whole and case-insensitively. */
+  profanity: z.optional(z.array(z.string().check(z.regex(/^[\p{L}\p{N}']+$/u, "Expected a single word (letters, digits, apostrophes)")))),
   transcripts: z.record(sha256Hex, clip),
 });
 
@@ -66,6 +69,8 @@ export type Fallback = { readonly kind: "noMatch" } | { readonly kind: "text"; r
 
 export interface Transcripts {
   readonly fallback: Fallback;
+  /** Lower-case profane words; the built-in list when the file names none. */
+  readonly profaneWords: ReadonlySet<string>;
   /** Keyed by the lower-case hex SHA-256 of the PCM. */
   readonly bySha256: ReadonlyMap<string, readonly Phrase[]>;
 }
@@ -73,5 +78,6 @@ export interface Transcripts {
 export function toTranscripts(parsed: z.output<typeof transcriptsFile>): Transcripts {
   const bySha256 = new Map<string, readonly Phrase[]>();
   for (const [sha, entry] of Object.entries(parsed.transcripts)) bySha256.set(sha, entry.phrases);
-  return { fallback: parsed.fallback, bySha256 };
+  const words = parsed.profanity ?? defaultProfaneWords;
+  return { fallback: parsed.fallback, profaneWords: new Set(words.map((w) => w.toLowerCase())), bySha256 };
 }

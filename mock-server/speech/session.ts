@@ -1,0 +1,438 @@
+/**
+ * One speech WebSocket connection after its handshake: the session rules of spec section 4, the
+ * turns, and the limits of section 5. Runtime-free: it reads messages handed to it and talks back
+ * through a `SessionPeer`, so tests drive it directly with a manual clock and the runtime adapters
+ * only pass bytes. It never throws: every broken rule closes the socket with its documented code.
+ */
+import type { Clock, Timer } from "../clock.ts";
+import type { Logger } from "../events.ts";
+import type { Journal, NoticeCode } from "../journal.ts";
+import { type BinaryMessage, decodeBinaryMessage } from "../protocol/binary-message.ts";
+import { CloseCode, headerMissing, ProtocolError } from "../protocol/errors.ts";
+import { type MessageHeaders, requireHeader } from "../protocol/headers.ts";
+import type { ProtocolLimits } from "../protocol/limits.ts";
+import { parseRiffHeader, RIFF_HEADER_BYTES } from "../protocol/riff.ts";
+import { decodeTextMessage, encodeTextMessage, type TextMessage } from "../protocol/text-message.ts";
+import { transcriptFor } from "../transcripts/lookup.ts";
+import type { Transcripts } from "../transcripts/schema.ts";
+import type { RecognitionSettings } from "./recognition-settings.ts";
+import { recognitionMessages, type ServiceMessage, type TurnMode } from "./responses.ts";
+import { ticksPerMs } from "./ticks.ts";
+import { TurnAudio } from "./turn-audio.ts";
+import type { VadOptions } from "./vad.ts";
+
+/** How a session talks back; the runtime adapter wraps its socket in one. */
+export interface SessionPeer {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Bytes queued for the client and not yet written to the network. */
+  bufferedAmount(): number;
+}
+
+export interface SessionLimits {
+  /** Close a connection that has sent nothing for this long (documented: 180 s). */
+  readonly idleMs: number;
+  /** Close any connection this long after it opened (documented: 10 minutes). */
+  readonly lifetimeMs: number;
+  /**
+   * An interactive turn is answered after at most this much audio even if its audio has not
+   * ended, as the service does ("up to 15 seconds" for single-shot recognition).
+   */
+  readonly interactiveMaxAudioMs: number;
+  /** Close a client that lets more than this many bytes queue up unread. */
+  readonly sendBufferBytes: number;
+  readonly protocol: ProtocolLimits;
+}
+
+export interface SessionDeps {
+  readonly connectionId: string;
+  readonly settings: RecognitionSettings;
+  readonly transcripts: Transcripts;
+  readonly clock: Clock;
+  readonly journal: Journal;
+  readonly logger: Logger;
+  readonly limits: SessionLimits;
+  /** Read at every message, so a resource can run out of quota while connected. */
+  readonly overQuota: () => boolean;
+  readonly vad?: Partial<VadOptions>;
+}
+
+const requestIdPattern = /^[0-9a-fA-F]{32}$/;
+
+interface OpenTurn {
+  readonly requestId: string;
+  mode: TurnMode;
+  /** Set by the turn's first audio message; until then only `speech.context` has been seen. */
+  audio?: TurnAudio;
+}
+
+export class SpeechSession {
+  readonly #deps: SessionDeps;
+  readonly #peer: SessionPeer;
+  #closed = false;
+  #configured = false;
+  #turn: OpenTurn | undefined;
+  /** Request ids of ended turns, and whether each one's telemetry arrived. */
+  readonly #ended = new Map<string, boolean>();
+  #lastMessageAt: number;
+  #idleTimer: Timer | undefined;
+  #lifetimeTimer: Timer | undefined;
+
+  constructor(deps: SessionDeps, peer: SessionPeer) {
+    this.#deps = deps;
+    this.#peer = peer;
+    this.#lastMessageAt = deps.clock.now();
+    const { clock, limits } = deps;
+    this.#idleTimer = clock.setTimer(limits.idleMs, () => this.#checkIdle());
+    this.#lifetimeTimer = clock.setTimer(limits.lifetimeMs, () =>
+      this.#close(CloseCode.normal, `Maximum connection lifetime exceeded (${seconds(limits.lifetimeMs)} s).`, {
+        code: "LIMIT_LIFETIME",
+        message: `The connection reached its lifetime of ${seconds(limits.lifetimeMs)} s`,
+      }),
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** One message as the socket delivered it: a string for text, bytes for binary. */
+  receive(data: string | ArrayBuffer | Uint8Array): void {
+    if (this.#closed) return;
+    this.#lastMessageAt = this.#deps.clock.now();
+    try {
+      if (typeof data === "string") this.#receiveText(data);
+      else this.#receiveBinary(data instanceof Uint8Array ? data : new Uint8Array(data));
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** The client closed (or the transport died): stop the timers and settle the journal. */
+  clientClosed(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#finish();
+    this.#record({ type: "close", connectionId: this.#deps.connectionId, code, reason, initiator: "client" });
+    this.#deps.logger({ type: "socket.close", connectionId: this.#deps.connectionId, code, reason, initiator: "client" });
+  }
+
+  #receiveText(text: string): void {
+    const { limits, connectionId } = this.#deps;
+    let message: TextMessage;
+    try {
+      message = decodeTextMessage(text, limits.protocol);
+    } catch (err) {
+      this.#record({ type: "message", connectionId, direction: "in", kind: "text", size: text.length });
+      throw err;
+    }
+    const { path, requestId } = this.#common(message.headers);
+    this.#record({ type: "message", connectionId, direction: "in", kind: "text", path, requestId, size: text.length });
+    switch (path.toLowerCase()) {
+      case "speech.config":
+        if (this.#configured)
+          throw new ProtocolError("ERR_CONFIG_REPEATED", "Cannot accept speech.config: it was already sent on this connection");
+        jsonObject(message.body, "speech.config");
+        this.#configured = true;
+        return;
+      case "speech.context":
+        this.#requireConfigured(path);
+        this.#context(requestId, jsonObject(message.body, "speech.context"));
+        return;
+      case "telemetry":
+        this.#requireConfigured(path);
+        this.#telemetry(requestId);
+        return;
+      default:
+        this.#requireConfigured(path);
+        this.#notice("message.path_unknown", `Ignored a text message with unknown path ${JSON.stringify(path)}`, requestId);
+    }
+  }
+
+  #receiveBinary(bytes: Uint8Array): void {
+    const { limits, connectionId } = this.#deps;
+    let message: BinaryMessage;
+    try {
+      message = decodeBinaryMessage(bytes, limits.protocol);
+    } catch (err) {
+      this.#record({ type: "message", connectionId, direction: "in", kind: "binary", size: bytes.byteLength });
+      throw err;
+    }
+    const { path, requestId } = this.#common(message.headers);
+    const payload = message.payload.byteLength;
+    this.#record({ type: "message", connectionId, direction: "in", kind: "binary", path, requestId, size: bytes.byteLength, payload });
+    this.#requireConfigured(path);
+    if (path.toLowerCase() !== "audio") {
+      this.#notice("message.path_unknown", `Ignored a binary message with unknown path ${JSON.stringify(path)}`, requestId);
+      return;
+    }
+    this.#audio(requestId, message.headers, message.payload);
+  }
+
+  /** The headers every client message needs, and the quota. */
+  #common(headers: MessageHeaders): { path: string; requestId: string } {
+    const path = requireHeader(headers, "Path");
+    const requestId = requireHeader(headers, "X-RequestId");
+    if (!requestIdPattern.test(requestId)) {
+      throw new ProtocolError(
+        "ERR_REQUEST_ID_FORMAT",
+        `Cannot accept ${path}: X-RequestId ${JSON.stringify(requestId.slice(0, 64))} is not 32 hex digits (a UUID without dashes)`,
+      );
+    }
+    requireHeader(headers, "X-Timestamp");
+    if (this.#deps.overQuota()) {
+      throw new ProtocolError("ERR_QUOTA_EXCEEDED", "Cannot serve the connection: its resource is out of call volume quota");
+    }
+    return { path, requestId };
+  }
+
+  #requireConfigured(path: string): void {
+    if (!this.#configured) {
+      throw new ProtocolError("ERR_CONFIG_NOT_FIRST", `Cannot accept ${path}: speech.config must be the first message on a connection`);
+    }
+  }
+
+  #context(requestId: string, context: Record<string, unknown>): void {
+    const turn = this.#turn;
+    if (turn?.requestId === requestId) {
+      turn.mode = this.#modeOf(context); // a repeated context before the audio replaces the first
+      return;
+    }
+    if (turn?.audio) throw mismatch("speech.context", requestId, turn.requestId);
+    if (this.#ended.has(requestId)) throw reused("speech.context", requestId);
+    this.#turn = { requestId, mode: this.#modeOf(context) };
+  }
+
+  #audio(requestId: string, headers: MessageHeaders, payload: Uint8Array): void {
+    const turn = this.#turn;
+    if (turn !== undefined && turn.requestId !== requestId) throw mismatch("audio", requestId, turn.requestId);
+    if (turn === undefined && this.#ended.has(requestId)) {
+      // Audio already in flight when the service answered is dropped; a new turn may not take the id.
+      if (headers.contentType !== undefined) throw reused("audio", requestId);
+      this.#notice("audio.after_turn_end", "Ignored audio for a turn that has already ended", requestId);
+      return;
+    }
+    const open = turn ?? { requestId, mode: this.#modeOf(undefined) };
+    this.#turn = open;
+    if (open.audio === undefined) {
+      open.audio = this.#startAudio(open, headers, payload);
+      return;
+    }
+    if (payload.byteLength === 0) {
+      this.#answer(open, open.audio);
+      return;
+    }
+    open.audio.push(payload);
+    this.#checkInteractive(open, open.audio);
+  }
+
+  /** The first audio of a turn: a WAV header for the one accepted format, maybe followed by PCM. */
+  #startAudio(turn: OpenTurn, headers: MessageHeaders, payload: Uint8Array): TurnAudio {
+    const contentType = headers.contentType;
+    if (contentType === undefined || contentType === "") throw headerMissing("Content-Type");
+    if (contentType.split(";")[0]?.trim().toLowerCase() !== "audio/x-wav") {
+      throw new ProtocolError(
+        "ERR_AUDIO_CONTENT_TYPE",
+        `Cannot accept the first audio of turn ${turn.requestId}: Content-Type ${JSON.stringify(contentType.slice(0, 64))}, expected "audio/x-wav"`,
+      );
+    }
+    const riff = parseRiffHeader(payload);
+    if (!riff.ok) throw riff.error;
+    const audio = new TurnAudio({ ...this.#deps.vad, segmentationSilenceMs: this.#deps.settings.segmentationSilenceMs });
+    this.#send(turn.requestId, "turn.start", JSON.stringify({ context: { serviceTag: noDashUuid() } }));
+    this.#record({ type: "turn", connectionId: this.#deps.connectionId, requestId: turn.requestId, phase: "start" });
+    if (payload.byteLength > RIFF_HEADER_BYTES) {
+      audio.push(payload.subarray(RIFF_HEADER_BYTES));
+      this.#checkInteractive(turn, audio);
+    }
+    return audio;
+  }
+
+  /** Interactive turns end without waiting for the audio: on initial silence, or at the audio cap. */
+  #checkInteractive(turn: OpenTurn, audio: TurnAudio): void {
+    if (turn.mode !== "interactive" || this.#closed) return;
+    const { settings, limits } = this.#deps;
+    const silentTooLong = !audio.heardSpeech && audio.audioTicks >= settings.initialSilenceTimeoutMs * ticksPerMs;
+    if (silentTooLong || audio.audioTicks >= limits.interactiveMaxAudioMs * ticksPerMs) this.#answer(turn, audio);
+  }
+
+  /** Everything from what the audio held to `turn.end`, sent at once. */
+  #answer(turn: OpenTurn, audio: TurnAudio): void {
+    const { transcripts, settings, connectionId, logger } = this.#deps;
+    const heard = audio.end();
+    const transcript = transcriptFor(transcripts, heard.sha256);
+    const messages = recognitionMessages(heard, transcript, {
+      mode: turn.mode,
+      format: settings.format,
+      profanity: settings.profanity,
+      profaneWords: transcripts.profaneWords,
+      initialSilenceTimeoutMs: settings.initialSilenceTimeoutMs,
+    });
+    this.#turn = undefined;
+    this.#ended.set(turn.requestId, false);
+    for (const m of messages) this.#send(turn.requestId, m.path, m.body);
+    this.#send(turn.requestId, "turn.end", "");
+    const status = statusOf(messages);
+    this.#record({ type: "turn", connectionId, requestId: turn.requestId, phase: "end", status });
+    logger({
+      type: "turn",
+      connectionId,
+      requestId: turn.requestId,
+      mode: turn.mode,
+      audioMs: Math.round(heard.audioTicks / ticksPerMs),
+      status,
+      phrases: messages.filter((m) => m.path === "speech.phrase" && m.body.includes('"Success"')).length,
+      scripted: transcript.kind === "phrases",
+    });
+    this.#checkBackpressure();
+  }
+
+  #telemetry(requestId: string): void {
+    const seen = this.#ended.get(requestId);
+    if (seen === undefined) {
+      this.#notice("telemetry.unknown_request", "Received telemetry for a request id with no ended turn", requestId);
+    } else if (seen) {
+      this.#notice("telemetry.repeated", "Received telemetry twice for one turn", requestId);
+    } else {
+      this.#ended.set(requestId, true);
+    }
+  }
+
+  /** Interactive unless the path or (on the universal endpoint) `speech.context` says otherwise. */
+  #modeOf(context: Record<string, unknown> | undefined): TurnMode {
+    const { mode } = this.#deps.settings;
+    if (mode !== "universal") return mode;
+    const named = (context?.phraseDetection as { mode?: unknown } | undefined)?.mode;
+    const lower = typeof named === "string" ? named.toLowerCase() : "";
+    return lower === "conversation" || lower === "dictation" ? lower : "interactive";
+  }
+
+  #send(requestId: string, path: string, body: string): void {
+    if (this.#closed) return;
+    const headers: [string, string][] = [["X-RequestId", requestId]];
+    if (body !== "") headers.push(["Content-Type", "application/json; charset=utf-8"]);
+    headers.push(["Path", path]);
+    const text = encodeTextMessage({ headers, body });
+    this.#peer.send(text);
+    this.#record({
+      type: "message",
+      connectionId: this.#deps.connectionId,
+      direction: "out",
+      kind: "text",
+      path,
+      requestId,
+      size: text.length,
+    });
+  }
+
+  /** A client that does not read cannot make the server hold its answers without bound. */
+  #checkBackpressure(): void {
+    const queued = this.#peer.bufferedAmount();
+    const limit = this.#deps.limits.sendBufferBytes;
+    if (queued > limit) {
+      this.#close(CloseCode.policyViolation, "Send buffer limit exceeded.", {
+        code: "LIMIT_SEND_BUFFER",
+        message: `${queued} bytes are queued unread by the client, more than ${limit}`,
+      });
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#closed) return;
+    const { clock, limits } = this.#deps;
+    const quiet = clock.now() - this.#lastMessageAt;
+    if (quiet < limits.idleMs) {
+      this.#idleTimer = clock.setTimer(limits.idleMs - quiet, () => this.#checkIdle());
+      return;
+    }
+    this.#close(CloseCode.normal, `Idle timeout exceeded (${seconds(limits.idleMs)} s).`, {
+      code: "LIMIT_IDLE",
+      message: `No message from the client for ${seconds(quiet)} s`,
+    });
+  }
+
+  #notice(code: NoticeCode, message: string, requestId?: string): void {
+    this.#record({ type: "notice", connectionId: this.#deps.connectionId, code, message, ...(requestId ? { requestId } : {}) });
+  }
+
+  #fail(err: unknown): void {
+    if (err instanceof ProtocolError) {
+      this.#record({
+        type: "violation",
+        connectionId: this.#deps.connectionId,
+        code: err.code,
+        closeCode: err.closeCode,
+        closeReason: err.closeReason,
+        message: err.message,
+        ...(this.#turn ? { requestId: this.#turn.requestId } : {}),
+      });
+      this.#close(err.closeCode, err.closeReason, { code: err.code, message: err.message });
+      return;
+    }
+    // A bug in the mock: say so on this connection only; everyone else keeps being served.
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    this.#deps.logger({ type: "error", message: `Speech session ${this.#deps.connectionId}: ${message}` });
+    this.#close(CloseCode.internalError, "Internal server error.", { code: "ERR_INTERNAL", message: String(err) });
+  }
+
+  #close(code: number, reason: string, error: { code: string; message: string }): void {
+    if (this.#closed) return;
+    this.#finish();
+    const { connectionId, logger } = this.#deps;
+    try {
+      this.#peer.close(code, reason);
+    } catch {
+      // The transport is already gone; the journal still says what the server meant to do.
+    }
+    this.#record({ type: "close", connectionId, code, reason, initiator: "server" });
+    logger({ type: "socket.close", connectionId, code, reason, initiator: "server", error });
+  }
+
+  #finish(): void {
+    this.#closed = true;
+    this.#idleTimer?.cancel();
+    this.#lifetimeTimer?.cancel();
+    for (const [requestId, telemetry] of this.#ended) {
+      if (!telemetry) this.#notice("telemetry.missing", "No telemetry message arrived for this turn", requestId);
+    }
+  }
+
+  #record(event: Parameters<Journal["record"]>[0]): void {
+    this.#deps.journal.record(event);
+  }
+}
+
+const seconds = (ms: number): string => String(Math.round(ms / 100) / 10);
+
+const noDashUuid = (): string => crypto.randomUUID().replaceAll("-", "").toUpperCase();
+
+const mismatch = (what: string, requestId: string, current: string) =>
+  new ProtocolError(
+    "ERR_REQUEST_ID_MISMATCH",
+    `Cannot accept ${what} for request ${requestId}: turn ${current} is in progress and its audio has not ended`,
+  );
+
+const reused = (what: string, requestId: string) =>
+  new ProtocolError("ERR_REQUEST_ID_REUSED", `Cannot accept ${what}: request id ${requestId} belongs to a turn that has already ended`);
+
+function jsonObject(body: string, path: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (cause) {
+    throw new ProtocolError("ERR_BODY_NOT_JSON", `Cannot parse ${path}: body is not JSON (${(cause as Error).message})`, { cause });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ProtocolError(
+      "ERR_BODY_NOT_JSON",
+      `Cannot parse ${path}: body is ${Array.isArray(value) ? "an array" : typeof value}, expected a JSON object`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+const statusOf = (messages: readonly ServiceMessage[]): string => {
+  const statuses = messages
+    .filter((m) => m.path === "speech.phrase")
+    .map((m) => (JSON.parse(m.body) as { RecognitionStatus: string }).RecognitionStatus);
+  return statuses.find((s) => s !== "EndOfDictation") ?? "EndOfDictation";
+};
