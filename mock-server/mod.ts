@@ -3,11 +3,13 @@
  * resolves to the Node or the Deno entry point; both re-export everything here.
  */
 export { createMockApp } from "./app.ts";
-export { type Clock, ManualClock, systemClock } from "./clock.ts";
+export { type Clock, ManualClock, systemClock, type Timer } from "./clock.ts";
 export { createContext, type MockContext } from "./context.ts";
 export { MockError, type MockErrorCode } from "./errors.ts";
 export type { CredentialSource, Logger, MockEvent } from "./events.ts";
-export { type AuthFailureStyle, defaults, type MockOptions } from "./options.ts";
+export { Journal, type JournalEntry, type JournalEvent, type NoticeCode } from "./journal.ts";
+export { type AuthFailureStyle, defaults, type MockOptions, type QuotaExceededStyle } from "./options.ts";
+export { CloseCode, ProtocolError, type ProtocolErrorCode } from "./protocol/errors.ts";
 export { type HandshakeReason, handshakeReasons, type ReasonCode, type StsReason, stsReasons } from "./reasons.ts";
 export { speechPaths } from "./speech/endpoints.ts";
 export { reasonHeader } from "./speech/route.ts";
@@ -15,3 +17,5 @@ export type { MintTokenOptions, MockServer, ResourceInfo, Runtime } from "./star
 export { parseSubscriptions } from "./subscriptions/load.ts";
 export type { Resource } from "./subscriptions/resource.ts";
 export type { SubscriptionsFile } from "./subscriptions/schema.ts";
+export { parseTranscripts } from "./transcripts/load.ts";
+export type { TranscriptsFile } from "./transcripts/schema.ts";

@@ -3,12 +3,15 @@
  * (package.json `exports`), and to the Deno entry point on Deno (deno.json `imports`).
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
 import { MockError, startMock } from "speechmock";
 import t from "tap";
 import WebSocket from "ws";
+import { encodeBinaryMessage } from "./protocol/binary-message.ts";
+import { writeRiffHeader } from "./protocol/riff.ts";
+import { decodeTextMessage, encodeTextMessage, type TextMessage } from "./protocol/text-message.ts";
 import { denoBin, root } from "./testing/spawn.ts";
 
 const builtin = JSON.parse(readFileSync(`${root}fixtures/subscriptions.json`, "utf8")) as {
@@ -166,6 +169,71 @@ t.test("bad options are refused with ERR_OPTION_INVALID before anything listens"
     /^options\.subscriptions: \$\.resources\[0\]\.tier: .*expected one of "F0"\|"S0"/,
   );
   await refused({ subscriptions: { resources: [] } }, /^options\.subscriptions: \$\.resources: Expected at least one resource/);
+  await refused({ quotaExceeded: "ignore" as "close" }, /^Invalid option quotaExceeded: .*"close"\|"refuse"/);
+  await refused({ idleTimeoutSeconds: 0 }, /^Invalid option idleTimeoutSeconds: Expected a number of seconds above 0/);
+  await refused({ connectionLifetimeSeconds: 86_401 }, /^Invalid option connectionLifetimeSeconds: Expected at most 86400 seconds/);
+  await refused({ journalSize: 0 }, /^Invalid option journalSize: /);
+  await refused(
+    { transcripts: { transcripts: { abc: { phrases: [] } } } },
+    /^options\.transcripts: \$\.transcripts\.abc: .*Expected a SHA-256 as 64 lower-case hex digits/,
+  );
+});
+
+t.test("a turn streamed by hand is answered from the transcripts option and journaled", async (t) => {
+  const pcm = readFileSync(`${root}fixtures/audio/hello.wav`).subarray(44);
+  const sha = createHash("sha256").update(pcm).digest("hex");
+  const phrase = {
+    display: "Scripted by the test.",
+    lexical: "scripted by the test",
+    itn: "scripted by the test",
+    maskedItn: "scripted by the test",
+  };
+  await using mock = await startMock({ port: 0, transcripts: { transcripts: { [sha]: { phrases: [phrase] } } }, journalSize: 20 });
+  const connectionId = randomUUID().replaceAll("-", "");
+  const socket = new WebSocket(`${mock.ws}${interactive}?language=en-US`, {
+    headers: { "Ocp-Apim-Subscription-Key": westusKey, "X-ConnectionId": connectionId },
+  });
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  const received: TextMessage[] = [];
+  const turnEnd = new Promise<void>((resolve) =>
+    socket.on("message", (data, isBinary) => {
+      const message = decodeTextMessage(isBinary ? new Uint8Array(data as Buffer) : String(data));
+      received.push(message);
+      if (message.headers.path === "turn.end") resolve();
+    }),
+  );
+  const requestId = randomUUID().replaceAll("-", "").toUpperCase();
+  const headers = (path: string, extra: Record<string, string> = {}) => ({
+    Path: path,
+    "X-RequestId": requestId,
+    "X-Timestamp": new Date().toISOString(),
+    ...extra,
+  });
+  socket.send(encodeTextMessage({ headers: headers("speech.config", { "Content-Type": "application/json" }), body: "{}" }));
+  socket.send(encodeBinaryMessage({ headers: headers("audio", { "Content-Type": "audio/x-wav" }), payload: writeRiffHeader() }));
+  for (let at = 0; at < pcm.length; at += 3200)
+    socket.send(encodeBinaryMessage({ headers: headers("audio"), payload: pcm.subarray(at, at + 3200) }));
+  socket.send(encodeBinaryMessage({ headers: headers("audio") }));
+  await turnEnd;
+  const phraseMessage = received.find((m) => m.headers.path === "speech.phrase");
+  t.match(JSON.parse(phraseMessage?.body ?? "{}"), { RecognitionStatus: "Success", DisplayText: "Scripted by the test." });
+  t.ok(
+    received.every((m) => m.headers.requestId === requestId),
+    "every answer carries the turn's request id",
+  );
+  socket.close();
+  await closeCode(socket);
+  const mine = mock.journal.entries((e) => "connectionId" in e && e.connectionId === connectionId);
+  t.match(
+    mine.find((e) => e.type === "turn" && e.phase === "end"),
+    { requestId, status: "Success" },
+  );
+  t.ok(
+    mine.some((e) => e.type === "message" && e.direction === "out" && e.path === "turn.end"),
+    "the outgoing turn.end is journaled",
+  );
+  t.equal(mock.journal.size, 20, "the journal keeps journalSize entries");
+  t.ok(mock.journal.dropped > 0, "and counts what it dropped");
 });
 
 t.test("on deno, the same module starts a mock that issues tokens, accepts a socket and closes it with 1001", async (t) => {

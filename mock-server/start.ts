@@ -5,6 +5,7 @@ import { createMockApp } from "./app.ts";
 import { epochSeconds } from "./clock.ts";
 import { createContext, type MockContext } from "./context.ts";
 import { MockError } from "./errors.ts";
+import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
 import type { Resource } from "./subscriptions/resource.ts";
@@ -53,6 +54,8 @@ export interface MockServer extends AsyncDisposable {
   resources: ResourceInfo[];
   /** The public key that verifies every token this mock signs. */
   jwks: JSONWebKeySet;
+  /** What the mock saw and did: protocol messages, violations, notices, turns, closes. Bounded. */
+  journal: Journal;
   /** Signs a token as the token service would, or an expired or wrong-region one for tests. */
   mintToken(options?: MintTokenOptions): Promise<string>;
   /** Closes open sockets with `1001` and stops listening. */
@@ -103,6 +106,7 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     region: resolved.region,
     resources: ctx.resources.list().map(({ name, region, tier, state, keys }) => ({ name, region, tier, state, keys })),
     jwks: ctx.keys.jwks,
+    journal: ctx.journal,
     mintToken: (o) => mintToken(ctx, o),
     close,
     [Symbol.asyncDispose]: close,

@@ -189,7 +189,7 @@ for (const runtime of runtimes) {
   t.test(`on ${runtime}`, async (t) => {
     const [mock, modern, shortLived] = await Promise.all([
       spawnMock(runtime),
-      spawnMock(runtime, ["--auth-failure-style", "modern"]),
+      spawnMock(runtime, ["--auth-failure-style", "modern", "--quota-exceeded", "refuse"]),
       spawnMock(runtime, ["--token-lifetime", "1"]),
     ]);
     t.teardown(async () => {
@@ -474,9 +474,9 @@ for (const runtime of runtimes) {
         await refuse(t, a, { reason: "auth.resource_disabled", kind: "key", source: "header", secret: disabledKey });
       });
 
-      t.test("an over-quota resource's key", async (t) => {
+      t.test("an over-quota resource's key, with --quota-exceeded refuse", async (t) => {
         const a = { query: `language=en-US&Ocp-Apim-Subscription-Key=${quotaKey}`, headers: { "X-ConnectionId": id() } };
-        await refuse(t, a, { reason: "auth.quota_exceeded", kind: "key", source: "query", secret: quotaKey });
+        await expectRefused(t, modern, a, 403, { reason: "auth.quota_exceeded", kind: "key", source: "query", secret: quotaKey });
       });
 
       t.test("a key no resource has", async (t) => {

@@ -5,7 +5,7 @@ import { createContext, type MockContext } from "../context.ts";
 import { speechClaims } from "../jwt/claims.ts";
 import { createSigningKeys } from "../jwt/keys.ts";
 import { TokenSigner } from "../jwt/sign.ts";
-import { type AuthFailureStyle, resolveOptions } from "../options.ts";
+import { type AuthFailureStyle, type QuotaExceededStyle, resolveOptions } from "../options.ts";
 import { type HandshakeReason, handshakeReasons } from "../reasons.ts";
 import type { Resource } from "../subscriptions/resource.ts";
 import { speechPaths } from "./endpoints.ts";
@@ -63,9 +63,9 @@ interface Harness {
   decide(parts?: RequestParts): Promise<HandshakeDecision>;
 }
 
-async function harness(authFailureStyle: AuthFailureStyle = "legacy"): Promise<Harness> {
+async function harness(authFailureStyle: AuthFailureStyle = "legacy", quotaExceeded: QuotaExceededStyle = "refuse"): Promise<Harness> {
   const clock = new ManualClock(start);
-  const ctx = await createContext(resolveOptions({ clock, authFailureStyle }));
+  const ctx = await createContext(resolveOptions({ clock, authFailureStyle, quotaExceeded }));
   const resource = (name: string) => {
     const r = ctx.resources.byName(name);
     if (!r) throw new Error(`No built-in resource ${name}`);
@@ -250,9 +250,39 @@ t.test("decideHandshake (legacy failure style)", async (t) => {
     expectDecision(t, await h.decide({ headers: bearer(await h.token("speechmock-disabled")) }), 403, "auth.resource_disabled");
   });
 
-  t.test("an over-quota resource's key and token are refused as auth.quota_exceeded", async (t) => {
+  t.test("with quotaExceeded refuse, an over-quota resource's key and token are refused as auth.quota_exceeded", async (t) => {
     expectDecision(t, await h.decide({ headers: key(quotaKey) }), 403, "auth.quota_exceeded");
     expectDecision(t, await h.decide({ headers: bearer(await h.token("speechmock-quota")) }), 403, "auth.quota_exceeded");
+  });
+
+  t.test("by default an over-quota resource's key and token are accepted: the session closes them with 1007", async (t) => {
+    const closing = await harness("legacy", "close");
+    expectDecision(t, await closing.decide({ headers: key(quotaKey) }), 101, "handshake.accepted_key");
+    expectDecision(t, await closing.decide({ headers: bearer(await closing.token("speechmock-quota")) }), 101, "handshake.accepted_token");
+  });
+
+  t.test("a bad recognition parameter is refused with 400, naming the parameter, the value and what was expected", async (t) => {
+    const cases: [string, RegExp][] = [
+      ["language=en-US&format=verbose", /Invalid format "verbose": expected one of simple, detailed/],
+      ["language=en-US&profanity=hidden", /Invalid profanity "hidden": expected one of masked, removed, raw/],
+      ["language=en-US&initialSilenceTimeoutMs=abc", /Invalid initialSilenceTimeoutMs "abc": expected whole milliseconds from 1 to 60000/],
+      [
+        "language=en-US&segmentationSilenceTimeoutMs=50",
+        /Invalid segmentationSilenceTimeoutMs "50": expected whole milliseconds from 100 to 5000/,
+      ],
+      ["language=en-US&endSilenceTimeoutMs=", /Invalid endSilenceTimeoutMs "": expected whole milliseconds/],
+    ];
+    for (const [query, detail] of cases) {
+      const d = await h.decide({ headers: key(westusKey), query });
+      expectDecision(t, d, 400, "request.parameter_invalid");
+      t.match(d, { detail }, query);
+    }
+    const ok = await h.decide({
+      headers: key(westusKey),
+      query: "language=en-US&format=Detailed&profanity=raw&initialSilenceTimeoutMs=3000",
+    });
+    expectDecision(t, ok, 101, "handshake.accepted_key");
+    t.match(ok, { settings: { format: "detailed", profanity: "raw", initialSilenceTimeoutMs: 3000 } });
   });
 
   t.test("a missing X-ConnectionId is refused with 400", async (t) => {
@@ -335,7 +365,7 @@ t.test("decideHandshake (legacy failure style)", async (t) => {
 });
 
 t.test("decideHandshake (modern failure style)", async (t) => {
-  const h = await harness("modern");
+  const h = await harness("modern", "refuse");
 
   t.test("no credential at all is refused with 401", async (t) => {
     expectDecision(t, await h.decide(), 401, "auth.missing");
