@@ -15,6 +15,7 @@ const code = await runCli({
   pid: Deno.pid,
   argv: Deno.args,
   readTextFile: (path) => Deno.readTextFile(path),
+  readFile: (path) => Deno.readFile(path),
   stdout: (line) => writeAll(Deno.stdout, line),
   stderr: (line) => writeAll(Deno.stderr, line),
   onShutdownSignal: (handler) => {

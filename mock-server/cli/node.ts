@@ -9,6 +9,7 @@ const code = await runCli({
   pid: process.pid,
   argv: process.argv.slice(2),
   readTextFile: (path) => readFile(path, "utf8"),
+  readFile: (path) => readFile(path),
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   onShutdownSignal: (handler) => {
