@@ -22,12 +22,18 @@ export interface ServeArgs {
   logFormat: LogFormat;
 }
 
-export type CliArgs = ServeArgs | { command: "help" } | { command: "version" };
+export interface HashArgs {
+  command: "hash";
+  files: string[];
+}
+
+export type CliArgs = ServeArgs | HashArgs | { command: "help" } | { command: "version" };
 
 export const usage = `speechmock: a local mock of the Microsoft Speech token service and speech WebSocket
 
 Usage:
   speechmock serve [flags]      start the mock; prints one JSON ready line on stdout
+  speechmock hash <file.wav>... print the SHA-256 of each clip's PCM: its key in a transcripts file
   speechmock --help | --version
 
 Flags of serve:
@@ -96,8 +102,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  if (positionals.length === 0) throw usageError('Missing command. Expected "serve"');
-  if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected "serve"`);
+  if (positionals.length === 0) throw usageError('Missing command. Expected "serve" or "hash"');
+  if (positionals[0] === "hash") {
+    const flag = Object.keys(values)[0];
+    if (flag !== undefined) throw usageError(`Flag --${flag} does not apply to hash`);
+    if (positionals.length === 1) throw usageError("Missing file. Expected hash <file.wav>...");
+    return { command: "hash", files: positionals.slice(1) };
+  }
+  if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected "serve" or "hash"`);
   if (positionals.length > 1) throw usageError(`Unexpected argument ${JSON.stringify(positionals[1])}`);
 
   const logFormat = values["log-format"] ?? "json";
