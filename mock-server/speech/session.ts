@@ -203,14 +203,14 @@ export class SpeechSession {
   }
 
   #audio(requestId: string, headers: MessageHeaders, payload: Uint8Array): void {
-    const turn = this.#turn;
-    if (turn !== undefined && turn.requestId !== requestId) throw mismatch("audio", requestId, turn.requestId);
-    if (turn === undefined && this.#ended.has(requestId)) {
+    if (this.#ended.has(requestId)) {
       // Audio already in flight when the service answered is dropped; a new turn may not take the id.
       if (headers.contentType !== undefined) throw reused("audio", requestId);
       this.#notice("audio.after_turn_end", "Ignored audio for a turn that has already ended", requestId);
       return;
     }
+    const turn = this.#turn;
+    if (turn !== undefined && turn.requestId !== requestId) throw mismatch("audio", requestId, turn.requestId);
     const open = turn ?? { requestId, mode: this.#modeOf(undefined) };
     this.#turn = open;
     if (open.audio === undefined) {
