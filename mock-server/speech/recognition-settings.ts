@@ -1,4 +1,5 @@
 import type { RecognitionMode } from "./endpoints.ts";
+import type { TurnMode } from "./responses.ts";
 
 export type OutputFormat = "simple" | "detailed";
 export type ProfanityOption = "masked" | "removed" | "raw";
@@ -12,8 +13,10 @@ export interface RecognitionSettings {
   readonly profanity: ProfanityOption;
   /** Silence-only audio this long ends with `InitialSilenceTimeout` (interactive: as soon as it is reached). */
   readonly initialSilenceTimeoutMs: number;
-  /** Silence that ends an utterance (the detector's segmentation silence). */
-  readonly segmentationSilenceMs: number;
+  /** `segmentationSilenceTimeoutMs`: silence that ends an utterance, in every mode. */
+  readonly segmentationSilenceTimeoutMs?: number;
+  /** `endSilenceTimeoutMs`: silence that ends an interactive turn's one utterance. */
+  readonly endSilenceTimeoutMs?: number;
 }
 
 export const recognitionDefaults = {
@@ -23,7 +26,7 @@ export const recognitionDefaults = {
   initialSilenceTimeoutMs: 5000,
   /** The service's default segmentation silence. */
   segmentationSilenceMs: 500,
-} as const satisfies Partial<RecognitionSettings>;
+} as const satisfies Partial<RecognitionSettings> & { segmentationSilenceMs: number };
 
 /** Bounds the service documents for `segmentationSilenceTimeoutMs`; the mock uses them for every silence parameter. */
 const silenceRange = { min: 100, max: 5000 } as const;
@@ -69,11 +72,18 @@ export function parseRecognitionSettings(url: URL, mode: RecognitionMode): Setti
     format: format as OutputFormat,
     profanity: profanity as ProfanityOption,
     initialSilenceTimeoutMs: (initial as number | undefined) ?? recognitionDefaults.initialSilenceTimeoutMs,
-    // Interactive mode ends its one utterance after the end silence; the others segment on theirs.
-    segmentationSilenceMs:
-      (segmentation as number | undefined) ??
-      (mode === "interactive" ? (end as number | undefined) : undefined) ??
-      recognitionDefaults.segmentationSilenceMs,
+    ...(segmentation === undefined ? {} : { segmentationSilenceTimeoutMs: segmentation as number }),
+    ...(end === undefined ? {} : { endSilenceTimeoutMs: end as number }),
   };
   return { ok: true, settings };
 }
+
+/**
+ * The silence that ends an utterance in a turn of this mode: the segmentation silence if given;
+ * for an interactive turn, else its end silence; else the service's default. Per turn, because on
+ * the universal endpoint only `speech.context` says which mode a turn is.
+ */
+export const silenceMsFor = (settings: RecognitionSettings, mode: TurnMode): number =>
+  settings.segmentationSilenceTimeoutMs ??
+  (mode === "interactive" ? settings.endSilenceTimeoutMs : undefined) ??
+  recognitionDefaults.segmentationSilenceMs;

@@ -15,7 +15,7 @@ import { parseRiffHeader, RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage, type TextMessage } from "../protocol/text-message.ts";
 import { transcriptFor } from "../transcripts/lookup.ts";
 import type { Transcripts } from "../transcripts/schema.ts";
-import type { RecognitionSettings } from "./recognition-settings.ts";
+import { type RecognitionSettings, silenceMsFor } from "./recognition-settings.ts";
 import { recognitionMessages, type ServiceMessage, type TurnMode } from "./responses.ts";
 import { ticksPerMs } from "./ticks.ts";
 import { TurnAudio } from "./turn-audio.ts";
@@ -237,7 +237,7 @@ export class SpeechSession {
     }
     const riff = parseRiffHeader(payload);
     if (!riff.ok) throw riff.error;
-    const audio = new TurnAudio({ ...this.#deps.vad, segmentationSilenceMs: this.#deps.settings.segmentationSilenceMs });
+    const audio = new TurnAudio({ ...this.#deps.vad, segmentationSilenceMs: silenceMsFor(this.#deps.settings, turn.mode) });
     this.#send(turn.requestId, "turn.start", JSON.stringify({ context: { serviceTag: noDashUuid() } }));
     this.#record({ type: "turn", connectionId: this.#deps.connectionId, requestId: turn.requestId, phase: "start" });
     if (payload.byteLength > RIFF_HEADER_BYTES) {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import t from "tap";
 import type { MockError } from "../errors.ts";
+import { defaultProfaneWords } from "../speech/profanity.ts";
 import { root } from "../testing/spawn.ts";
 import { parseTranscripts } from "./load.ts";
 
@@ -54,6 +55,7 @@ const invalid: Record<string, string> = {
   "missing-display.json": `${at}.phrases[0].display: Invalid input: expected string, received undefined`,
   "no-phrases.json": `${at}.phrases: Expected at least one phrase`,
   "no-transcripts.json": "$.transcripts: Invalid input: expected record, received undefined",
+  "profanity-with-space.json": "$.profanity[1]: Expected a single word (letters, digits, apostrophes)",
   "unknown-field.json": `${at}.phrases[0]: unknown field "text"`,
 };
 
@@ -91,4 +93,26 @@ t.test("lexical forms may use apostrophes and non-ASCII lower-case letters", asy
   for (const bad of ["two  spaces", " leading", "trailing ", "five 5", "hello.", "Hello"]) {
     t.throws(() => ok(bad), { message: /lexical: Expected the lexical form/ }, JSON.stringify(bad));
   }
+});
+
+t.test("a profanity word list is kept, lower-cased, in place of the built-in one", async (t) => {
+  const parsed = parseTranscripts(JSON.stringify({ profanity: ["Darn", "HECK", "don't", "l33t", "Ärger"], transcripts: {} }), "f");
+  t.strictSame([...parsed.profaneWords], ["darn", "heck", "don't", "l33t", "ärger"]);
+});
+
+t.test("without a profanity list the built-in words are used; an empty list masks nothing", async (t) => {
+  const builtIn = parseTranscripts(JSON.stringify({ transcripts: {} }), "f");
+  t.strictSame([...builtIn.profaneWords].sort(), [...defaultProfaneWords].sort());
+  const empty = parseTranscripts(JSON.stringify({ profanity: [], transcripts: {} }), "f");
+  t.equal(empty.profaneWords.size, 0);
+});
+
+t.test("a profanity entry that is not one word is refused with its JSON path", async (t) => {
+  const refused = (profanity: unknown) =>
+    t.throws(() => parseTranscripts(JSON.stringify({ profanity, transcripts: {} }), "f.json")) as MockError;
+  t.equal(refused(["ok", "two words"]).message, "f.json: $.profanity[1]: Expected a single word (letters, digits, apostrophes)");
+  t.equal(refused([" ok"]).message, "f.json: $.profanity[0]: Expected a single word (letters, digits, apostrophes)");
+  t.equal(refused(["ok", ""]).message, "f.json: $.profanity[1]: Expected a single word (letters, digits, apostrophes)");
+  t.equal(refused(["hell!"]).message, "f.json: $.profanity[0]: Expected a single word (letters, digits, apostrophes)");
+  t.equal(refused("hell").message, "f.json: $.profanity: Invalid input: expected array, received string");
 });
