@@ -12,7 +12,12 @@ t.test("serve without flags gets every default", async (t) => {
     tokenLifetimeSeconds: 600,
     authFailureStyle: "legacy",
     stsKeyInQuery: false,
+    quotaExceeded: "close",
+    idleTimeoutSeconds: 180,
+    connectionLifetimeSeconds: 600,
+    journalSize: 10_000,
     fixtures: undefined,
+    transcripts: undefined,
     logFormat: "json",
   });
 });
@@ -33,6 +38,16 @@ t.test("every flag of serve sets its option", async (t) => {
     "--auth-failure-style",
     "modern",
     "--sts-key-in-query",
+    "--transcripts",
+    "fixtures/transcripts.json",
+    "--quota-exceeded",
+    "refuse",
+    "--idle-timeout",
+    "30",
+    "--max-connection-lifetime",
+    "120",
+    "--journal-size",
+    "500",
     "--log-format",
     "pretty",
   ]);
@@ -44,9 +59,41 @@ t.test("every flag of serve sets its option", async (t) => {
     tokenLifetimeSeconds: 60,
     authFailureStyle: "modern",
     stsKeyInQuery: true,
+    quotaExceeded: "refuse",
+    idleTimeoutSeconds: 30,
+    connectionLifetimeSeconds: 120,
+    journalSize: 500,
     fixtures: "fixtures/examples/two-regions.json",
+    transcripts: "fixtures/transcripts.json",
     logFormat: "pretty",
   });
+});
+
+t.test("both ways of answering a key out of quota are accepted", async (t) => {
+  t.match(parseCliArgs(["serve", "--quota-exceeded", "close"]), { quotaExceeded: "close" });
+  t.match(parseCliArgs(["serve", "--quota-exceeded=refuse"]), { quotaExceeded: "refuse" });
+});
+
+t.test("--idle-timeout and --max-connection-lifetime take fractions of a second, up to a day", async (t) => {
+  t.match(parseCliArgs(["serve", "--idle-timeout", "0.3", "--max-connection-lifetime", "0.5"]), {
+    idleTimeoutSeconds: 0.3,
+    connectionLifetimeSeconds: 0.5,
+  });
+  t.match(parseCliArgs(["serve", "--idle-timeout", "0.001", "--max-connection-lifetime", "86400"]), {
+    idleTimeoutSeconds: 0.001,
+    connectionLifetimeSeconds: 86_400,
+  });
+  t.match(parseCliArgs(["serve", "--idle-timeout=86400.0"]), { idleTimeoutSeconds: 86_400 });
+});
+
+t.test("--journal-size takes a whole number from 1 to 10000000", async (t) => {
+  t.match(parseCliArgs(["serve", "--journal-size", "1"]), { journalSize: 1 });
+  t.match(parseCliArgs(["serve", "--journal-size", "10000000"]), { journalSize: 10_000_000 });
+});
+
+t.test("--transcripts takes any path; reading and checking the file come later", async (t) => {
+  t.match(parseCliArgs(["serve", "--transcripts", "no/such/file.json"]), { transcripts: "no/such/file.json" });
+  t.match(parseCliArgs(["serve", "--transcripts=fixtures/transcripts.json"]), { transcripts: "fixtures/transcripts.json" });
 });
 
 t.test("flags may come before the command and as --flag=value", async (t) => {
@@ -87,6 +134,11 @@ t.test("the usage text lists every flag", async (t) => {
     "--token-lifetime",
     "--auth-failure-style",
     "--sts-key-in-query",
+    "--transcripts",
+    "--quota-exceeded",
+    "--idle-timeout",
+    "--max-connection-lifetime",
+    "--journal-size",
     "--log-format",
     "--help",
     "--version",
@@ -129,5 +181,42 @@ for (const [argv, message] of refused) {
     t.equal(err.code, "ERR_USAGE");
     t.match(err.message, message);
     t.match(err.message, /\nRun "speechmock --help" for the flags\.$/, "points at --help");
+  });
+}
+
+/** argv of the speech-connection flags, then the whole first line of the message. */
+const refusedExactly: [argv: string[], message: string][] = [
+  [["serve", "--quota-exceeded", "block"], 'Invalid value for --quota-exceeded: "block". Invalid option: expected one of "close"|"refuse"'],
+  [["serve", "--quota-exceeded", "Close"], 'Invalid value for --quota-exceeded: "Close". Invalid option: expected one of "close"|"refuse"'],
+  [["serve", "--quota-exceeded"], "Missing value for --quota-exceeded"],
+  [["serve", "--idle-timeout", "0"], 'Invalid value for --idle-timeout: "0". Expected a number of seconds above 0'],
+  [["serve", "--idle-timeout", "0.0"], 'Invalid value for --idle-timeout: "0.0". Expected a number of seconds above 0'],
+  [["serve", "--idle-timeout", "86401"], 'Invalid value for --idle-timeout: "86401". Expected at most 86400 seconds (a day)'],
+  [["serve", "--idle-timeout", "abc"], 'Invalid value for --idle-timeout: "abc". Expected a number of seconds'],
+  [["serve", "--idle-timeout", "-1"], 'Invalid value for --idle-timeout: "-1". Expected a number of seconds'],
+  [["serve", "--idle-timeout", ".5"], 'Invalid value for --idle-timeout: ".5". Expected a number of seconds'],
+  [["serve", "--idle-timeout", "1e3"], 'Invalid value for --idle-timeout: "1e3". Expected a number of seconds'],
+  [["serve", "--idle-timeout"], "Missing value for --idle-timeout"],
+  [["serve", "--max-connection-lifetime", "0"], 'Invalid value for --max-connection-lifetime: "0". Expected a number of seconds above 0'],
+  [
+    ["serve", "--max-connection-lifetime", "100000"],
+    'Invalid value for --max-connection-lifetime: "100000". Expected at most 86400 seconds (a day)',
+  ],
+  [["serve", "--max-connection-lifetime", "10m"], 'Invalid value for --max-connection-lifetime: "10m". Expected a number of seconds'],
+  [["serve", "--journal-size", "0"], 'Invalid value for --journal-size: "0". Too small: expected number to be >=1'],
+  [["serve", "--journal-size", "10000001"], 'Invalid value for --journal-size: "10000001". Too big: expected number to be <=10000000'],
+  [["serve", "--journal-size", "1.5"], 'Invalid value for --journal-size: "1.5". Expected a whole number'],
+  [["serve", "--journal-size", "-5"], 'Invalid value for --journal-size: "-5". Expected a whole number'],
+  [["serve", "--journal-size", "abc"], 'Invalid value for --journal-size: "abc". Expected a whole number'],
+  [["serve", "--transcripts", ""], 'Invalid value for --transcripts: "". Expected a file path'],
+  [["serve", "--transcripts"], "Missing value for --transcripts"],
+];
+
+for (const [argv, message] of refusedExactly) {
+  t.test(`${JSON.stringify(argv.join(" "))} is refused with exactly its message`, async (t) => {
+    const err = t.throws(() => parseCliArgs(argv)) as MockError;
+    t.type(err, MockError);
+    t.equal(err.code, "ERR_USAGE");
+    t.equal(err.message, `${message}\nRun "speechmock --help" for the flags.`);
   });
 }

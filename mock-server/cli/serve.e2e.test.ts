@@ -3,11 +3,13 @@
  * statuses, the logs and graceful shutdown, over real processes and sockets.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import t from "tap";
 import WebSocket from "ws";
+import { connect, readClip } from "../testing/protocol-client.ts";
 import { type CliResult, type RuntimeName, root, runCommand, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
 
 const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { version: string };
@@ -104,6 +106,9 @@ const badFlags: [args: string[], message: RegExp][] = [
   [["serve", "--auth-failure-style", "foo"], /Invalid value for --auth-failure-style: "foo"\. .*"legacy"\|"modern"/],
   [["serve", "--log-format", "xml"], /Invalid value for --log-format: "xml"\. Expected one of json, pretty, none/],
   [["serve", "--fixtures", ""], /Invalid value for --fixtures: ""\. Expected a file path/],
+  [["serve", "--transcripts", ""], /Invalid value for --transcripts: ""\. Expected a file path/],
+  [["serve", "--quota-exceeded", "block"], /Invalid value for --quota-exceeded: "block"\. .*"close"\|"refuse"/],
+  [["serve", "--idle-timeout", "0"], /Invalid value for --idle-timeout: "0"\. Expected a number of seconds above 0/],
   [["serve", "--bogus"], /Unknown flag --bogus/],
   [["serve", "--port"], /Missing value for --port/],
   [[], /Missing command\. Expected "serve"/],
@@ -131,10 +136,44 @@ const invalidFixtures: Record<string, [path: string | null, expected: RegExp]> =
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** Each file in fixtures/invalid/transcripts/ and the whole message after its name (the transcripts loader's own). */
+const at = `$.transcripts["0e6a00bcd60dfe2da2dace6413e59cf7df456b4d239a97075501d06506ec6610"]`;
+const invalidTranscripts: Record<string, string> = {
+  "bad-confidence.json": `${at}.phrases[0].confidence: Expected a confidence between 0 and 1`,
+  "bad-fallback-kind.json": `$.fallback.kind: Expected one of "noMatch"|"text"`,
+  "bad-sha.json": `$.transcripts["remind-me.wav"]: Expected a SHA-256 as 64 lower-case hex digits`,
+  "fallback-without-text.json": "$.fallback.text: Invalid input: expected string, received undefined",
+  "lexical-with-digits.json": `${at}.phrases[0].lexical: Expected the lexical form: lower-case words separated by single spaces, no punctuation, numbers as words`,
+  "missing-display.json": `${at}.phrases[0].display: Invalid input: expected string, received undefined`,
+  "no-phrases.json": `${at}.phrases: Expected at least one phrase`,
+  "no-transcripts.json": "$.transcripts: Invalid input: expected record, received undefined",
+  "profanity-with-space.json": "$.profanity[1]: Expected a single word (letters, digits, apostrophes)",
+  "unknown-field.json": `${at}.phrases[0]: unknown field "text"`,
+};
+
+/** A transcripts file of its own, outside the repository: hello.wav's samples scripted as another sentence. */
+const scratch = mkdtempSync(`${tmpdir()}/speechmock-serve-`);
+const customTranscripts = `${scratch}/transcripts.json`;
+const helloPcmSha = "e3a911a786e9745f12174a5aedca2e40d885d97583187f2eaeb14b18e48c1362";
+writeFileSync(
+  customTranscripts,
+  JSON.stringify({
+    fallback: { kind: "text", text: "Pardon?" },
+    transcripts: {
+      [helloPcmSha]: { phrases: [{ display: "Goodbye, moon.", lexical: "goodbye moon", itn: "goodbye moon", maskedItn: "goodbye moon" }] },
+    },
+  }),
+);
+t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+
 t.test("fixtures/invalid/ holds exactly the subscriptions files this test knows", async (t) => {
   // Subfolders (transcripts/) hold other loaders' bad files and are checked by their own tests.
   const files = readdirSync(`${root}fixtures/invalid`, { withFileTypes: true }).filter((e) => e.isFile());
   t.same(files.map((e) => e.name).sort(), Object.keys(invalidFixtures).sort());
+});
+
+t.test("fixtures/invalid/transcripts/ holds exactly the transcripts files this test knows", async (t) => {
+  t.same(readdirSync(`${root}fixtures/invalid/transcripts`).sort(), Object.keys(invalidTranscripts).sort());
 });
 
 for (const runtime of runtimes) {
@@ -145,6 +184,7 @@ for (const runtime of runtimes) {
       spawnMock(runtime, ["--region", "eastus"]),
       spawnMock(runtime, ["--fixtures", twoRegionsPath, "--log-format", "pretty"]),
       spawnMock(runtime, ["--log-format", "none"]),
+      spawnMock(runtime, ["--transcripts", customTranscripts]),
     ]);
     const all = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failed = settled.find((s) => s.status === "rejected");
@@ -152,7 +192,7 @@ for (const runtime of runtimes) {
       await Promise.all(all.map((m) => m.stop("SIGKILL"))); // leave none behind
       throw failed.reason;
     }
-    const [main, eastus, custom, silent] = all as [SpawnedMock, SpawnedMock, SpawnedMock, SpawnedMock];
+    const [main, eastus, custom, silent, scripted] = all as [SpawnedMock, SpawnedMock, SpawnedMock, SpawnedMock, SpawnedMock];
     t.teardown(() => Promise.all(all.map((m) => m.stop("SIGKILL"))));
 
     // The refusals run in the background, a few at a time, while the servers are exercised.
@@ -161,6 +201,10 @@ for (const runtime of runtimes) {
     const flagRuns = badFlags.map(([args]) => run(args));
     const fixtureRuns = Object.keys(invalidFixtures).map((file) => run(["serve", "--port", "0", "--fixtures", `fixtures/invalid/${file}`]));
     const missingRun = run(["serve", "--port", "0", "--fixtures", "fixtures/invalid/no-such-file.json"]);
+    const transcriptRuns = Object.keys(invalidTranscripts).map((file) =>
+      run(["serve", "--port", "0", "--transcripts", `fixtures/invalid/transcripts/${file}`]),
+    );
+    const missingTranscriptsRun = run(["serve", "--port", "0", "--transcripts", "fixtures/invalid/transcripts/no-such-file.json"]);
     const inUseRun = run(["serve", "--port", String(new URL(main.ready.url).port)]);
     const helpRun = run(["--help"]);
     const versionRun = run(["--version"]);
@@ -287,6 +331,38 @@ for (const runtime of runtimes) {
       t.match(result.stderr, /^speechmock: Cannot read fixtures file "fixtures\/invalid\/no-such-file\.json": (ENOENT|NotFound)\n$/);
     });
 
+    for (const [i, [file, detail]] of Object.entries(invalidTranscripts).entries()) {
+      t.test(`--transcripts fixtures/invalid/transcripts/${file} exits 2 naming the file and the JSON path`, async (t) => {
+        const result = (await transcriptRuns[i]) as CliResult;
+        t.equal(result.code, 2);
+        t.equal(result.stdout, "", "nothing started");
+        t.equal(result.stderr, `speechmock: fixtures/invalid/transcripts/${file}: ${detail}\n`);
+      });
+    }
+
+    t.test("a transcripts file that does not exist exits 2 naming it", async (t) => {
+      const result = await missingTranscriptsRun;
+      t.equal(result.code, 2, "the exit status of an unreadable fixtures file");
+      t.equal(result.stdout, "");
+      t.match(
+        result.stderr,
+        /^speechmock: Cannot read transcripts file "fixtures\/invalid\/transcripts\/no-such-file\.json": (ENOENT|NotFound)\n$/,
+      );
+    });
+
+    t.test("--transcripts makes the mock hear what that file scripts, and its fallback for the rest", async (t) => {
+      const key = firstKey(builtin.resources, "westus");
+      const client = await connect(scripted.ready.ws, key);
+      client.sendConfig();
+      const heard = async (clip: string) =>
+        (await client.turn(readClip(clip)))
+          .filter((m) => m.path === "speech.phrase")
+          .map((m) => (m.json as { DisplayText?: string }).DisplayText);
+      t.same(await heard("hello.wav"), ["Goodbye, moon."], "hello.wav as the file scripts it");
+      t.same(await heard("remind-me.wav"), ["Pardon?"], "a clip the file does not script gets its text fallback");
+      await client.close();
+    });
+
     t.test("a port already in use exits 1 with a message naming the address", async (t) => {
       const result = await inUseRun;
       const port = new URL(main.ready.url).port;
@@ -309,6 +385,11 @@ for (const runtime of runtimes) {
         "--token-lifetime",
         "--auth-failure-style",
         "--sts-key-in-query",
+        "--transcripts",
+        "--quota-exceeded",
+        "--idle-timeout",
+        "--max-connection-lifetime",
+        "--journal-size",
         "--log-format",
         "--help",
         "--version",

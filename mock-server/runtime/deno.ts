@@ -5,6 +5,32 @@ import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../mod.ts";
 
+/** Silence from the client after which a lingering close is sent; and the longest it waits for it. */
+const lingerQuietMs = 50;
+const lingerMaxMs = 1000;
+
+/**
+ * Closes a server socket once its client has paused and everything queued for it is written.
+ * Deno (2.9) drops the TCP connection as soon as a message arrives after `close()`, often before
+ * the close frame is out, and closing with unread data makes the kernel send a reset: a client
+ * that is still streaming (the Speech SDK sends its audio in a burst) then sees 1006 instead of
+ * the close code, and the SDK hangs rather than cancel. A write backlog must drain first too,
+ * since data the client sent meanwhile is read only after it. `ws` on Node keeps reading until
+ * the client's own close frame, so it needs none of this. Messages arriving meanwhile are dropped
+ * by the session, which is already closed; a client that never pauses is closed after the maximum.
+ */
+function lingeringClose(socket: WebSocket, lastMessageAt: () => number, code?: number, reason?: string): void {
+  const giveUpAt = Date.now() + lingerMaxMs;
+  const attempt = () => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const quiet = Date.now() - lastMessageAt();
+    const settled = quiet >= lingerQuietMs && socket.bufferedAmount === 0;
+    if (settled || Date.now() >= giveUpAt) socket.close(code, reason);
+    else setTimeout(attempt, Math.max(5, lingerQuietMs - quiet));
+  };
+  attempt();
+}
+
 /**
  * Hono's Deno upgrade, minus two problems of `hono/deno`: it compares `Upgrade` to "websocket"
  * case-sensitively (RFC 6455 says it is not, and `Upgrade: WebSocket` got a 404), and its
@@ -14,10 +40,9 @@ const upgradeWebSocket = defineWebSocketHelper<WebSocket, Deno.UpgradeWebSocketO
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return;
   const protocol = c.req.header("sec-websocket-protocol")?.split(",")[0]?.trim();
   const { response, socket } = Deno.upgradeWebSocket(c.req.raw, { ...(protocol ? { protocol } : {}), ...options });
-  // Binary messages as ArrayBuffer, as on Node, rather than the default Blob.
-  socket.binaryType = "arraybuffer";
+  let lastMessageAt = 0;
   const ws = new WSContext<WebSocket>({
-    close: (code, reason) => socket.close(code, reason),
+    close: (code, reason) => lingeringClose(socket, () => lastMessageAt, code, reason),
     get protocol() {
       return socket.protocol;
     },
@@ -29,7 +54,10 @@ const upgradeWebSocket = defineWebSocketHelper<WebSocket, Deno.UpgradeWebSocketO
     send: (source) => socket.send(source),
   });
   socket.onopen = (evt) => events.onOpen?.(evt, ws);
-  socket.onmessage = (evt) => events.onMessage?.(evt, ws);
+  socket.onmessage = (evt) => {
+    lastMessageAt = Date.now();
+    events.onMessage?.(evt, ws);
+  };
   socket.onclose = (evt) => events.onClose?.(evt, ws);
   socket.onerror = (evt) => events.onError?.(evt, ws);
   return response;

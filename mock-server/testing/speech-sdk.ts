@@ -3,6 +3,7 @@
  * returned here is what the SDK itself reports: its callbacks, its events, and the URL it says it
  * connected to (`SpeechServiceConnection_Url`, which carries its `X-ConnectionId`).
  */
+import { readFileSync } from "node:fs";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 
 /** A recognizer with an empty push stream: no microphone on Node, and no audio is needed to connect. */
@@ -81,26 +82,25 @@ export async function openSdkConnection(config: sdk.SpeechConfig, timeoutMs = 10
   }
 }
 
+export interface SdkCancellation {
+  reason: sdk.CancellationReason;
+  errorCode: sdk.CancellationErrorCode;
+  errorDetails: string;
+}
+
 export interface SdkRecognition {
   result: sdk.SpeechRecognitionResult;
   /** The cancellation the result carries (`CancellationDetails.fromResult`), if it was canceled. */
-  cancellation?: { reason: sdk.CancellationReason; errorCode: sdk.CancellationErrorCode; errorDetails: string };
+  cancellation?: SdkCancellation;
   /** The `canceled` events the recognizer raised. */
-  canceledEvents: { reason: sdk.CancellationReason; errorCode: sdk.CancellationErrorCode; errorDetails: string }[];
+  canceledEvents: SdkCancellation[];
   url: URL;
   connectionId: string;
 }
 
-/**
- * Runs `recognizeOnceAsync` over a tenth of a second of silence (16 kHz, 16-bit mono) and closes
- * the recognizer. Used for refusals: the mock speaks no protocol after the handshake yet.
- */
-export async function recognizeOnce(config: sdk.SpeechConfig, timeoutMs = 10_000): Promise<SdkRecognition> {
-  const audio = sdk.AudioInputStream.createPushStream();
-  audio.write(new ArrayBuffer(3_200));
-  audio.close();
-  const recognizer = recognizerFor(config, audio);
-  const canceledEvents: SdkRecognition["canceledEvents"] = [];
+/** `recognizeOnceAsync` on a recognizer, then close it; the result and cancellations as the SDK reports them. */
+async function recognizeOnceWith(recognizer: sdk.SpeechRecognizer, timeoutMs: number): Promise<SdkRecognition> {
+  const canceledEvents: SdkCancellation[] = [];
   recognizer.canceled = (_sender, e) => canceledEvents.push({ reason: e.reason, errorCode: e.errorCode, errorDetails: e.errorDetails });
   try {
     const result = await withTimeout(
@@ -108,12 +108,102 @@ export async function recognizeOnce(config: sdk.SpeechConfig, timeoutMs = 10_000
       timeoutMs,
       "finish recognizeOnceAsync",
     );
-    let cancellation: SdkRecognition["cancellation"];
+    let cancellation: SdkCancellation | undefined;
     if (result.reason === sdk.ResultReason.Canceled) {
       const details = sdk.CancellationDetails.fromResult(result);
       cancellation = { reason: details.reason, errorCode: details.ErrorCode, errorDetails: details.errorDetails };
     }
     return { result, cancellation, canceledEvents, ...attemptedUrl(recognizer) };
+  } finally {
+    await closeRecognizer(recognizer);
+  }
+}
+
+/**
+ * Runs `recognizeOnceAsync` over a tenth of a second of silence (16 kHz, 16-bit mono) and closes
+ * the recognizer. Used for refusals, where the audio never reaches the mock.
+ */
+export async function recognizeOnce(config: sdk.SpeechConfig, timeoutMs = 10_000): Promise<SdkRecognition> {
+  const audio = sdk.AudioInputStream.createPushStream();
+  audio.write(new ArrayBuffer(3_200));
+  audio.close();
+  return recognizeOnceWith(recognizerFor(config, audio), timeoutMs);
+}
+
+/** The SDK reading a WAV file itself, as an application with a recording would give it one. */
+const wavInput = (wavPath: string) => sdk.AudioConfig.fromWavFileInput(readFileSync(wavPath));
+
+/** Runs `recognizeOnceAsync` over a WAV file and closes the recognizer. */
+export async function recognizeFile(config: sdk.SpeechConfig, wavPath: string, timeoutMs = 15_000): Promise<SdkRecognition> {
+  return recognizeOnceWith(new sdk.SpeechRecognizer(config, wavInput(wavPath)), timeoutMs);
+}
+
+/** One `recognizing` or `recognized` event, in the order the recognizer raised it. */
+export interface SdkRecognitionEvent {
+  type: "recognizing" | "recognized";
+  reason: sdk.ResultReason;
+  text: string;
+  /** In 100 ns ticks, as the SDK reports them. */
+  offset: number;
+  duration: number;
+  /** The service's message as the SDK keeps it (`result.json`). */
+  json: string;
+}
+
+export interface SdkContinuousRecognition {
+  /** `recognizing` and `recognized` events, interleaved in the order they were raised. */
+  events: SdkRecognitionEvent[];
+  canceledEvents: SdkCancellation[];
+  /** Session ids of `sessionStarted` and `sessionStopped`. */
+  sessionStarted: string[];
+  sessionStopped: string[];
+  url: URL;
+  connectionId: string;
+}
+
+/**
+ * Runs continuous recognition over a WAV file until the SDK raises `sessionStopped` (after the
+ * service's `turn.end` for the end of the file, or after a cancellation), then stops it and
+ * closes the recognizer.
+ */
+export async function continuousFile(config: sdk.SpeechConfig, wavPath: string, timeoutMs = 20_000): Promise<SdkContinuousRecognition> {
+  const recognizer = new sdk.SpeechRecognizer(config, wavInput(wavPath));
+  const events: SdkRecognitionEvent[] = [];
+  const canceledEvents: SdkCancellation[] = [];
+  const sessionStarted: string[] = [];
+  const sessionStopped: string[] = [];
+  const record = (type: SdkRecognitionEvent["type"]) => (_sender: sdk.Recognizer, e: sdk.SpeechRecognitionEventArgs) =>
+    events.push({
+      type,
+      reason: e.result.reason,
+      text: e.result.text,
+      offset: e.result.offset,
+      duration: e.result.duration,
+      json: e.result.json,
+    });
+  recognizer.recognizing = record("recognizing");
+  recognizer.recognized = record("recognized");
+  recognizer.canceled = (_sender, e) => canceledEvents.push({ reason: e.reason, errorCode: e.errorCode, errorDetails: e.errorDetails });
+  recognizer.sessionStarted = (_sender, e) => sessionStarted.push(e.sessionId);
+  const stopped = new Promise<void>((resolve) => {
+    recognizer.sessionStopped = (_sender, e) => {
+      sessionStopped.push(e.sessionId);
+      resolve();
+    };
+  });
+  try {
+    await withTimeout(
+      new Promise<void>((resolve, reject) => recognizer.startContinuousRecognitionAsync(resolve, (e) => reject(new Error(e)))),
+      timeoutMs,
+      "start continuous recognition",
+    );
+    await withTimeout(stopped, timeoutMs, "raise sessionStopped");
+    await withTimeout(
+      new Promise<void>((resolve, reject) => recognizer.stopContinuousRecognitionAsync(resolve, (e) => reject(new Error(e)))),
+      timeoutMs,
+      "stop continuous recognition",
+    );
+    return { events, canceledEvents, sessionStarted, sessionStopped, ...attemptedUrl(recognizer) };
   } finally {
     await closeRecognizer(recognizer);
   }
