@@ -68,7 +68,8 @@ export class ManualClock implements Clock {
       this.#now = due.at;
       due.fn(); // may set new timers, which this loop then sees
     }
-    this.#now = epochMs;
+    // A timer may itself have moved the clock further; never go back.
+    this.#now = Math.max(this.#now, epochMs);
   }
 
   tick(ms: number): void {

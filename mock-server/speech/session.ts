@@ -74,6 +74,8 @@ export class SpeechSession {
   #turn: OpenTurn | undefined;
   /** Request ids of ended turns, and whether each one's telemetry arrived. */
   readonly #ended = new Map<string, boolean>();
+  /** Ended turns whose late audio has been noted. */
+  readonly #lateAudio = new Set<string>();
   #lastMessageAt: number;
   #idleTimer: Timer | undefined;
   #lifetimeTimer: Timer | undefined;
@@ -194,7 +196,8 @@ export class SpeechSession {
   #context(requestId: string, context: Record<string, unknown>): void {
     const turn = this.#turn;
     if (turn?.requestId === requestId) {
-      turn.mode = this.#modeOf(context); // a repeated context before the audio replaces the first
+      // A repeated context before the audio replaces the first; once audio flows the turn's mode is set.
+      if (turn.audio === undefined) turn.mode = this.#modeOf(context);
       return;
     }
     if (turn?.audio) throw mismatch("speech.context", requestId, turn.requestId);
@@ -206,11 +209,21 @@ export class SpeechSession {
     if (this.#ended.has(requestId)) {
       // Audio already in flight when the service answered is dropped; a new turn may not take the id.
       if (headers.contentType !== undefined) throw reused("audio", requestId);
-      this.#notice("audio.after_turn_end", "Ignored audio for a turn that has already ended", requestId);
+      // One notice per turn: a long tail in flight would otherwise fill the journal.
+      if (!this.#lateAudio.has(requestId)) {
+        this.#lateAudio.add(requestId);
+        this.#notice("audio.after_turn_end", "Ignored audio for a turn that has already ended", requestId);
+      }
       return;
     }
     const turn = this.#turn;
-    if (turn !== undefined && turn.requestId !== requestId) throw mismatch("audio", requestId, turn.requestId);
+    if (turn !== undefined && turn.requestId !== requestId) {
+      if (turn.audio !== undefined) throw mismatch("audio", requestId, turn.requestId);
+      throw new ProtocolError(
+        "ERR_REQUEST_ID_MISMATCH",
+        `Cannot accept audio for request ${requestId}: the turn's speech.context was sent with request id ${turn.requestId}`,
+      );
+    }
     const open = turn ?? { requestId, mode: this.#modeOf(undefined) };
     this.#turn = open;
     if (open.audio === undefined) {
