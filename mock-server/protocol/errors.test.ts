@@ -48,6 +48,13 @@ t.test("headerMissing gives the documented 1002 reason with the header's name", 
   t.equal(error.message, 'Cannot accept message: header "Path" is missing or empty');
 });
 
-t.test("CloseCode names the codes the service uses", async (t) => {
-  t.strictSame(CloseCode, { normal: 1000, protocolError: 1002, invalidPayload: 1007, messageTooBig: 1009, internalError: 1011 });
+t.test("CloseCode names the codes the service and the mock's limits use", async (t) => {
+  t.strictSame(CloseCode, {
+    normal: 1000,
+    protocolError: 1002,
+    invalidPayload: 1007,
+    policyViolation: 1008,
+    messageTooBig: 1009,
+    internalError: 1011,
+  });
 });
