@@ -160,6 +160,42 @@ t.test("pretty: a socket close reads as code, reason, initiator and connection",
   t.equal(prettyLine(closedSilently, time), "03:04:05.678 close     1005 - by client connection=-", "empty reason and id show as -");
 });
 
+t.test("pretty: a server close for a broken rule adds the error code and message", async (t) => {
+  const event: MockEvent = {
+    type: "socket.close",
+    connectionId: "0123456789abcdef0123456789abcdef",
+    code: 1007,
+    reason: "Unsupported audio format.",
+    initiator: "server",
+    error: { code: "ERR_RIFF_INVALID", message: "Cannot parse RIFF header: SampleRate is 8000, expected 16000" },
+  };
+  t.equal(
+    prettyLine(event, time),
+    "03:04:05.678 close     1007 Unsupported audio format. by server connection=0123456789abcdef0123456789abcdef " +
+      "ERR_RIFF_INVALID: Cannot parse RIFF header: SampleRate is 8000, expected 16000",
+  );
+});
+
+t.test("pretty: a turn reads as status, mode, audio length, phrases and whether it was scripted", async (t) => {
+  const event: MockEvent = {
+    type: "turn",
+    connectionId: "C0",
+    requestId: "R1",
+    mode: "conversation",
+    audioMs: 4610,
+    status: "Success",
+    phrases: 2,
+    scripted: true,
+  };
+  t.equal(prettyLine(event, time), "03:04:05.678 turn      Success conversation audio=4610ms phrases=2 scripted request=R1 connection=C0");
+  t.equal(
+    prettyLine({ ...event, status: "NoMatch", phrases: 0, scripted: false }, time).includes(
+      "NoMatch conversation audio=4610ms phrases=0 fallback",
+    ),
+    true,
+  );
+});
+
 t.test("a shutdown names its signal, as JSON and pretty", async (t) => {
   const lines: string[] = [];
   createLogger(
