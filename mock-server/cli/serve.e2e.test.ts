@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import t from "tap";
 import WebSocket from "ws";
+import { invalidTranscripts } from "../testing/invalid-fixtures.ts";
 import { connect, readClip } from "../testing/protocol-client.ts";
 import { type CliResult, type RuntimeName, root, runCommand, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
 
@@ -135,21 +136,6 @@ const invalidFixtures: Record<string, [path: string | null, expected: RegExp]> =
 };
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Each file in fixtures/invalid/transcripts/ and the whole message after its name (the transcripts loader's own). */
-const at = `$.transcripts["0e6a00bcd60dfe2da2dace6413e59cf7df456b4d239a97075501d06506ec6610"]`;
-const invalidTranscripts: Record<string, string> = {
-  "bad-confidence.json": `${at}.phrases[0].confidence: Expected a confidence between 0 and 1`,
-  "bad-fallback-kind.json": `$.fallback.kind: Expected one of "noMatch"|"text"`,
-  "bad-sha.json": `$.transcripts["remind-me.wav"]: Expected a SHA-256 as 64 lower-case hex digits`,
-  "fallback-without-text.json": "$.fallback.text: Invalid input: expected string, received undefined",
-  "lexical-with-digits.json": `${at}.phrases[0].lexical: Expected the lexical form: lower-case words separated by single spaces, no punctuation, numbers as words`,
-  "missing-display.json": `${at}.phrases[0].display: Invalid input: expected string, received undefined`,
-  "no-phrases.json": `${at}.phrases: Expected at least one phrase`,
-  "no-transcripts.json": "$.transcripts: Invalid input: expected record, received undefined",
-  "profanity-with-space.json": "$.profanity[1]: Expected a single word (letters, digits, apostrophes)",
-  "unknown-field.json": `${at}.phrases[0]: unknown field "text"`,
-};
 
 /** A transcripts file of its own, outside the repository: hello.wav's samples scripted as another sentence. */
 const scratch = mkdtempSync(`${tmpdir()}/speechmock-serve-`);

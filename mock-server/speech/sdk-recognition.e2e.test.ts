@@ -1,17 +1,9 @@
-/**
- * Recognition end to end: the real Microsoft Speech SDK for JavaScript (Node) reads the WAV
- * fixtures and talks the whole protocol to the real speechmock process, on both server runtimes.
- * What is asserted is what an application sees (results, events, cancellations) and, matched by
- * the SDK's connection id, what the mock logged about the same connection.
- */
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t, { type Test } from "tap";
-import WebSocket from "ws";
-import { root, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { logsSettled, root, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
 import { continuousFile, fetchToken, recognizeFile, type SdkRecognitionEvent } from "../testing/speech-sdk.ts";
 import type { TranscriptsFile } from "../transcripts/schema.ts";
 
@@ -41,24 +33,6 @@ const scratch = mkdtempSync(join(tmpdir(), "speechmock-sdk-recognition-"));
 const profaneTranscriptsPath = join(scratch, "transcripts.json");
 writeFileSync(profaneTranscriptsPath, JSON.stringify(profaneTranscripts));
 t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
-
-/**
- * Resolves once every log line the mock wrote before now has been read: the mock logs requests in
- * order, so seeing a fresh request's handshake line means all earlier lines are in.
- */
-async function logsSettled(mock: SpawnedMock): Promise<void> {
-  const sentinel = randomUUID().replaceAll("-", "");
-  const ws = new WebSocket(
-    `${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US&X-ConnectionId=${sentinel}`,
-  );
-  ws.on("error", () => {});
-  ws.on("unexpected-response", (req) => req.destroy());
-  try {
-    await mock.waitForLog((l) => l.event === "handshake" && l.connectionId === sentinel);
-  } finally {
-    ws.terminate();
-  }
-}
 
 const linesOf = (mock: SpawnedMock, event: string, connectionId: string): LogLine[] =>
   mock.logs.filter((l) => l.event === event && l.connectionId === connectionId);

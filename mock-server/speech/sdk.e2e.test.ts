@@ -1,14 +1,7 @@
-/**
- * The real Microsoft Speech SDK for JavaScript (Node), pointed at the real speechmock process with
- * `SpeechConfig.fromHost`, on both server runtimes. The SDK's own callbacks and events say whether
- * it got through the handshake; the mock's log says why, matched by the SDK's connection id.
- */
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t, { type Test } from "tap";
-import WebSocket from "ws";
-import { runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { logsSettled, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
 import { expiryOf, fetchToken, openSdkConnection, recognizeOnce } from "../testing/speech-sdk.ts";
 
 type LogLine = Record<string, unknown>;
@@ -21,24 +14,6 @@ const refused403 = /Unexpected server response: 403\b/;
 
 const handshakesOf = (mock: SpawnedMock, connectionId: string): LogLine[] =>
   mock.logs.filter((l) => l.event === "handshake" && l.connectionId === connectionId);
-
-/**
- * Resolves once every log line the mock wrote before now has been read: the mock logs requests in
- * order, so seeing a fresh request's line means all earlier ones (the SDK's retries) are in.
- */
-async function logsSettled(mock: SpawnedMock): Promise<void> {
-  const sentinel = randomUUID().replaceAll("-", "");
-  const ws = new WebSocket(
-    `${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US&X-ConnectionId=${sentinel}`,
-  );
-  ws.on("error", () => {});
-  ws.on("unexpected-response", (req) => req.destroy());
-  try {
-    await mock.waitForLog((l) => l.event === "handshake" && l.connectionId === sentinel);
-  } finally {
-    ws.terminate();
-  }
-}
 
 /** `fromHost` takes the mock's WebSocket base URL, `ws://127.0.0.1:<port>`, as a user would pass it. */
 const hostOf = (mock: SpawnedMock) => new URL(mock.ready.ws);

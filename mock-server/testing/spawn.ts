@@ -3,8 +3,10 @@
  * Black-box tests talk to it over real sockets and read its ready line and JSON logs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
 
 export type RuntimeName = "node" | "deno";
 export const runtimes: readonly RuntimeName[] = ["node", "deno"];
@@ -144,4 +146,23 @@ export async function spawnMock(runtime: RuntimeName, extra: readonly string[] =
       return { code, signal: sig, ms: performance.now() - started };
     },
   };
+}
+
+/**
+ * Resolves once every log line the mock wrote before now has been read: the mock logs requests in
+ * order, so seeing a fresh request's handshake line means all earlier lines (an SDK's retries,
+ * a socket's close) are in.
+ */
+export async function logsSettled(mock: SpawnedMock): Promise<void> {
+  const sentinel = randomUUID().replaceAll("-", "");
+  const ws = new WebSocket(
+    `${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US&X-ConnectionId=${sentinel}`,
+  );
+  ws.on("error", () => {});
+  ws.on("unexpected-response", (req) => req.destroy());
+  try {
+    await mock.waitForLog((l) => l.event === "handshake" && l.connectionId === sentinel);
+  } finally {
+    ws.terminate();
+  }
 }

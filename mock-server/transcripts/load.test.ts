@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import t from "tap";
 import type { MockError } from "../errors.ts";
 import { defaultProfaneWords } from "../speech/profanity.ts";
+import { invalidTranscripts } from "../testing/invalid-fixtures.ts";
 import { root } from "../testing/spawn.ts";
 import { parseTranscripts } from "./load.ts";
 
@@ -45,25 +46,11 @@ t.test("JSON syntax errors name the file", async (t) => {
   t.notMatch(err.message, /\n/);
 });
 
-// One file per loader error, each with the exact message it must produce.
-const invalid: Record<string, string> = {
-  "bad-confidence.json": `${at}.phrases[0].confidence: Expected a confidence between 0 and 1`,
-  "bad-fallback-kind.json": `$.fallback.kind: Expected one of "noMatch"|"text"`,
-  "bad-sha.json": `$.transcripts["remind-me.wav"]: Expected a SHA-256 as 64 lower-case hex digits`,
-  "fallback-without-text.json": "$.fallback.text: Invalid input: expected string, received undefined",
-  "lexical-with-digits.json": `${at}.phrases[0].lexical: Expected the lexical form: lower-case words separated by single spaces, no punctuation, numbers as words`,
-  "missing-display.json": `${at}.phrases[0].display: Invalid input: expected string, received undefined`,
-  "no-phrases.json": `${at}.phrases: Expected at least one phrase`,
-  "no-transcripts.json": "$.transcripts: Invalid input: expected record, received undefined",
-  "profanity-with-space.json": "$.profanity[1]: Expected a single word (letters, digits, apostrophes)",
-  "unknown-field.json": `${at}.phrases[0]: unknown field "text"`,
-};
-
 t.test("every invalid fixture file has a test case", async (t) => {
-  t.same(readdirSync(`${root}fixtures/invalid/transcripts`).sort(), Object.keys(invalid).sort());
+  t.same(readdirSync(`${root}fixtures/invalid/transcripts`).sort(), Object.keys(invalidTranscripts).sort());
 });
 
-for (const [file, detail] of Object.entries(invalid)) {
+for (const [file, detail] of Object.entries(invalidTranscripts)) {
   t.test(`${file} is refused with its JSON path and what was expected`, async (t) => {
     const source = `fixtures/invalid/transcripts/${file}`;
     const err = t.throws(() => parseTranscripts(readFileSync(`${root}${source}`, "utf8"), source)) as MockError;
