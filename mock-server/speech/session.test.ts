@@ -527,6 +527,18 @@ t.test("a mismatched request id names both ids, and says whether the turn's audi
   ]);
 });
 
+t.test("a message that breaks a header rule is journaled with what it did carry, before its violation", async (t) => {
+  const h = connect();
+  h.configure();
+  h.send(audio(rid(1), writeRiffHeader(), "audio/x-wav", { omit: "X-Timestamp" }));
+  const mine = h.journal.entries().slice(-3);
+  t.match(mine, [
+    { type: "message", direction: "in", kind: "binary", path: "audio", requestId: rid(1), payload: 44 },
+    { type: "violation", code: "ERR_HEADER_MISSING", closeReason: "Missing/Empty header. X-Timestamp." },
+    { type: "close", initiator: "server", code: 1002 },
+  ]);
+});
+
 t.test("universal mode", async (t) => {
   t.test("speech.context with phraseDetection.mode CONVERSATION makes the turn continuous", async (t) => {
     const h = connect({ settings: { mode: "universal" } });

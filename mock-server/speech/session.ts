@@ -127,8 +127,10 @@ export class SpeechSession {
       this.#record({ type: "message", connectionId, direction: "in", kind: "text", size: text.length });
       throw err;
     }
+    // Journaled before its headers are checked, so a message that breaks a rule is on record too.
+    const { path: named, requestId: id } = message.headers;
+    this.#record({ type: "message", connectionId, direction: "in", kind: "text", path: named, requestId: id, size: text.length });
     const { path, requestId } = this.#common(message.headers);
-    this.#record({ type: "message", connectionId, direction: "in", kind: "text", path, requestId, size: text.length });
     switch (path.toLowerCase()) {
       case "speech.config":
         if (this.#configured)
@@ -159,9 +161,19 @@ export class SpeechSession {
       this.#record({ type: "message", connectionId, direction: "in", kind: "binary", size: bytes.byteLength });
       throw err;
     }
-    const { path, requestId } = this.#common(message.headers);
+    const { path: named, requestId: id } = message.headers;
     const payload = message.payload.byteLength;
-    this.#record({ type: "message", connectionId, direction: "in", kind: "binary", path, requestId, size: bytes.byteLength, payload });
+    this.#record({
+      type: "message",
+      connectionId,
+      direction: "in",
+      kind: "binary",
+      path: named,
+      requestId: id,
+      size: bytes.byteLength,
+      payload,
+    });
+    const { path, requestId } = this.#common(message.headers);
     this.#requireConfigured(path);
     if (path.toLowerCase() !== "audio") {
       this.#notice("message.path_unknown", `Ignored a binary message with unknown path ${JSON.stringify(path)}`, requestId);
