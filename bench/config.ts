@@ -16,6 +16,8 @@ function runtimeList(raw: string | undefined): ("node" | "deno")[] {
   return names as ("node" | "deno")[];
 }
 
+const sessions = Math.round(positive("BENCH_SESSIONS", 1000));
+
 export const config = {
   /** issueToken load per server in all, after a warm-up, split into `rounds` turns with its baseline. */
   httpSeconds: positive("BENCH_SECONDS", 6),
@@ -31,6 +33,15 @@ export const config = {
   /** Open connections for the memory figure, opened this many at a time. */
   openConnections: Math.round(positive("BENCH_CONNECTIONS_HELD", 5000)),
   connectBatch: Math.round(positive("BENCH_CONNECT_BATCH", 250)),
+  /**
+   * Speech sessions held open at once per server, each taking two recognition turns per round: one
+   * paced (turns started at BENCH_SPEECH_RATE per second: the latency and memory figures), one in a
+   * burst where all of them stream at the same moment unless BENCH_SPEECH_STREAMS limits how many
+   * stream at a time (the throughput figure).
+   */
+  sessions,
+  speechRate: positive("BENCH_SPEECH_RATE", 250),
+  speechStreams: Math.min(sessions, Math.round(positive("BENCH_SPEECH_STREAMS", sessions))),
   /** Pause before reading resident memory, so the server finishes its work. */
   settleMs: positive("BENCH_SETTLE_MS", 1000),
   runtimes: runtimeList(process.env.BENCH_RUNTIMES),

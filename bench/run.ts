@@ -13,6 +13,8 @@ import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-l
 import { interleave } from "./measure/interleave.ts";
 import { measureHeldMemory } from "./measure/memory.ts";
 import { openFilesLimit, residentKiB } from "./measure/proc.ts";
+import { benchClip, chunkBytes, loadClip } from "./measure/speech-turn.ts";
+import { runSpeechRound, type SpeechLoad, type SpeechSample, summarizeSpeech } from "./measure/speech-turns.ts";
 import { measureStartTimes } from "./measure/start-time.ts";
 import { killAll, type Started, startProcess, stopProcess } from "./processes.ts";
 import { type Figures, rowsFor } from "./report/rows.ts";
@@ -29,14 +31,49 @@ function version(command: string, args: string[]): string {
   }
 }
 
+/**
+ * Recognition turns on freshly started servers (the others have grown their heaps by now): the
+ * first round gives the memory figure and warms them up, then `rounds` rounds alternate.
+ */
+async function measureSpeech(specs: readonly ServerSpec[]): Promise<SpeechLoad[]> {
+  const clip = loadClip(benchClip);
+  const options = {
+    sessions: config.sessions,
+    ratePerSecond: config.speechRate,
+    streams: config.speechStreams,
+    batch: config.connectBatch,
+    settleMs: config.settleMs,
+  };
+  const fresh: Started[] = [];
+  try {
+    for (const spec of specs) fresh.push(await startProcess(spec.command, spec.args, root));
+    await sleep(config.settleMs);
+    const servers = specs.map((spec, i) => {
+      const { pid, ready } = fresh[i] as Started;
+      return { pid, url: speechUrl(ready.url), displayText: spec.kind === "speechmock" ? clip.displayText : undefined };
+    });
+    const first: SpeechSample[] = [];
+    for (const server of servers) first.push(await runSpeechRound(server, clip, options));
+    const rounds = await interleave(servers, config.rounds, (server) => runSpeechRound(server, clip, options));
+    return servers.map((_, i) => summarizeSpeech(first[i] as SpeechSample, rounds[i] ?? [], config.speechRate));
+  } finally {
+    await Promise.all(fresh.map((s) => stopProcess(s.child)));
+  }
+}
+
 async function main(): Promise<void> {
   const { rounds, warmupSeconds } = config;
   const self = openFilesLimit("self");
   // Each held connection costs one descriptor here and one in the server, which inherits this limit.
   const needed = config.openConnections + 256;
   const canHold = self.soft >= needed;
-  log(`open files limit (this process, inherited by the servers): soft ${self.soft}, hard ${self.hard}; ${needed} needed`);
+  const speechNeeded = config.sessions + 256;
+  const canTalk = self.soft >= speechNeeded;
+  log(
+    `open files limit (this process, inherited by the servers): soft ${self.soft}, hard ${self.hard}; ${Math.max(needed, speechNeeded)} needed`,
+  );
   if (!canHold) log(`memory with ${config.openConnections} connections skipped: run "ulimit -n ${needed}" (or more) first`);
+  if (!canTalk) log(`speech turns on ${config.sessions} sessions skipped: run "ulimit -n ${speechNeeded}" (or more) first`);
 
   const pairs = config.runtimes.map((runtime) => ({ runtime, specs: [bareSpec(runtime), speechmockSpec(runtime)] as const }));
   const all = pairs.flatMap((p) => p.specs);
@@ -89,6 +126,16 @@ async function main(): Promise<void> {
       for (const s of ws) await runHandshakes(s, config.handshakeConcurrency, warmupSeconds);
       const hs = await interleave(ws, rounds, (s) => runHandshakes(s, config.handshakeConcurrency, config.handshakeSeconds / rounds));
       for (const [i, spec] of specs.entries()) put(spec, { handshakes: summarizeHandshakes(hs[i] ?? []) });
+
+      if (canTalk) {
+        const streaming =
+          config.speechStreams === config.sessions ? "all streaming at once" : `${config.speechStreams} streaming at a time`;
+        log(
+          `speech turns: ${config.sessions} sessions, paced at ${config.speechRate}/s then ${streaming}, a first round on fresh servers and ${rounds} rounds, ${names}`,
+        );
+        const speech = await measureSpeech(specs);
+        for (const [i, spec] of specs.entries()) put(spec, { speech: speech[i] });
+      }
     }
   } finally {
     await Promise.all([...started.values()].map((s) => stopProcess(s.child)));
@@ -109,10 +156,23 @@ async function main(): Promise<void> {
       `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
   );
   console.log(
-    `open files (soft ulimit -n): bench client ${self.soft}, servers: ${serverLimits.join(", ")}; ${needed} needed for the memory rows` +
-      (canHold ? "" : " (SKIPPED: raise ulimit -n)"),
+    `speech: ${config.sessions} sessions held open (opened ${config.connectBatch} at a time), each streaming ${benchClip} in ` +
+      `${chunkBytes.toLocaleString("en-US")}-byte chunks as fast as its socket takes them, twice a round: paced (turns started at ` +
+      `${config.speechRate}/s: p50/p99 from writing the end-of-audio message to reading turn.end) and in a burst ` +
+      `(${config.speechStreams === config.sessions ? "all at once" : `${config.speechStreams} at a time`}: turns/s); ` +
+      `on fresh servers, a first round then ${rounds} rounds alternating with the baseline; ` +
+      "memory: VmRSS in the first round: per idle session, what the second half of the sessions added, each after its paced turn " +
+      "(the marginal cost of one); RSS growth / sessions also counts the heap the first turns grew",
   );
-  console.log("server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request or handshake\n");
+  console.log(
+    `open files (soft ulimit -n): bench client ${self.soft}, servers: ${serverLimits.join(", ")}; ${needed} needed for the memory rows` +
+      (canHold ? "" : " (SKIPPED: raise ulimit -n)") +
+      `, ${speechNeeded} for the speech rows${canTalk ? "" : " (SKIPPED: raise ulimit -n)"}`,
+  );
+  console.log(
+    "server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request, handshake or speech turn; " +
+      "client CPU: this process's, per handshake or speech turn\n",
+  );
   console.log(renderTable(rows));
   const missed = misses(rows);
   console.log(

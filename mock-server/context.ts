@@ -4,6 +4,7 @@ import { TokenSigner } from "./jwt/sign.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { regionOfHost } from "./regions.ts";
 import { SocketRegistry } from "./speech/sockets.ts";
+import { jsSha256, type PcmHasherFactory } from "./speech/turn-audio.ts";
 import { ResourceRegistry } from "./subscriptions/registry.ts";
 
 /** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
@@ -15,11 +16,13 @@ export interface MockContext {
   sockets: SocketRegistry;
   /** What the mock saw and did, bounded; the control plane reads it. */
   journal: Journal;
+  /** The incremental SHA-256 that identifies clips: the runtime's own, or the JavaScript one. */
+  pcmHasher: PcmHasherFactory;
   /** The region a request addresses, from its Host header. */
   regionOf(host: string | undefined): string;
 }
 
-export async function createContext(options: ResolvedOptions): Promise<MockContext> {
+export async function createContext(options: ResolvedOptions, pcmHasher: PcmHasherFactory = jsSha256): Promise<MockContext> {
   const resources = new ResourceRegistry(options.resources);
   const keys = await createSigningKeys();
   const extraRegions = new Set([...resources.regions(), options.region]);
@@ -30,6 +33,7 @@ export async function createContext(options: ResolvedOptions): Promise<MockConte
     signer: new TokenSigner(keys),
     sockets: new SocketRegistry(),
     journal: new Journal(options.journalSize, options.clock),
+    pcmHasher,
     regionOf: (host) => regionOfHost(host, options.region, extraRegions),
   };
 }

@@ -86,8 +86,13 @@ export class Journal {
     this.#ring = new Array(capacity);
   }
 
+  /** Takes `event` as the entry itself (no copy: this runs for every protocol message), stamped. */
   record(event: JournalEvent): void {
-    const entry = { ...event, seq: ++this.#seq, at: this.#clock.now(), wall: Date.now() } as JournalEntry;
+    const stamps = event as unknown as { seq: number; at: number; wall: number };
+    stamps.seq = ++this.#seq;
+    stamps.at = this.#clock.now();
+    stamps.wall = Date.now();
+    const entry = event as JournalEntry;
     if (this.#size === this.capacity) this.#dropped++;
     else this.#size++;
     this.#ring[this.#next] = entry;

@@ -8,12 +8,15 @@ import { MockError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
+import type { PcmHasherFactory } from "./speech/turn-audio.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 
 /** What a runtime adapter supplies: its WebSocket upgrade and a way to listen. Nothing else. */
 export interface Runtime {
   name: "node" | "deno";
   upgradeWebSocket: UpgradeWebSocket;
+  /** The runtime's native incremental SHA-256, if it has one. */
+  pcmHasher?: PcmHasherFactory;
   listen(app: Hono, address: { hostname: string; port: number }): Promise<Listener>;
 }
 
@@ -84,7 +87,7 @@ async function mintToken(ctx: MockContext, options: MintTokenOptions = {}): Prom
 /** Starts a mock on the given runtime. Fails whole, before listening, on any bad option. */
 export async function startOn(runtime: Runtime, options: MockOptions = {}): Promise<MockServer> {
   const resolved = resolveOptions(options);
-  const ctx = await createContext(resolved);
+  const ctx = await createContext(resolved, runtime.pcmHasher);
   const app = createMockApp(ctx, runtime.upgradeWebSocket);
   const listener = await runtime.listen(app, { hostname: resolved.hostname, port: resolved.port });
   const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;

@@ -1,5 +1,6 @@
 // The Node baseline: bare node:http answering POST /sts/v1.0/issueToken with a fixed text, and `ws`
 // accepting any WebSocket upgrade. No framework, no checks: the floor speechmock is compared to.
+// On a WebSocket it reads the same frames a speech turn sends and answers once, at the end of audio.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 
@@ -17,10 +18,22 @@ const server = createServer((req, res) => {
   res.end();
 });
 
+const requestId = /X-RequestId:[ \t]*([0-9A-Fa-f]*)/i;
+
+// A binary message that is only its 2-byte header size prefix and headers (no payload) ends a
+// turn's audio: answer with a turn.end-shaped text echoing the request id, and nothing else.
+// One shared listener (`this` is the socket), so a held connection costs no closure.
+function onMessage(data, isBinary) {
+  if (!isBinary || data.length < 2 || data.length !== 2 + data.readUInt16BE(0)) return;
+  const id = requestId.exec(data.toString("latin1", 2))?.[1] ?? "";
+  this.send(`X-RequestId: ${id}\r\nPath: turn.end\r\n\r\n`);
+}
+const ignore = () => {};
+
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 server.on("upgrade", (req, socket, head) => {
-  socket.on("error", () => {});
-  wss.handleUpgrade(req, socket, head, (ws) => ws.on("error", () => {}));
+  socket.on("error", ignore);
+  wss.handleUpgrade(req, socket, head, (ws) => ws.on("error", ignore).on("message", onMessage));
 });
 
 server.listen(0, "127.0.0.1", () => {

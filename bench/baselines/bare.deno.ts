@@ -1,9 +1,25 @@
 // The Deno baseline: bare Deno.serve answering POST /sts/v1.0/issueToken with a fixed text, and
 // Deno.upgradeWebSocket accepting any upgrade. Named `*.deno.ts` so `tsc` (Node types) skips it.
+// On a WebSocket it reads the same frames a speech turn sends and answers once, at the end of audio.
 
 // The same length as a speechmock token, so both servers send the same number of bytes.
 const text = "x".repeat(762);
 const path = "/sts/v1.0/issueToken";
+
+const requestId = /X-RequestId:[ \t]*([0-9A-Fa-f]*)/i;
+const ascii = new TextDecoder();
+
+// A binary message that is only its 2-byte header size prefix and headers (no payload) ends a
+// turn's audio: answer with a turn.end-shaped text echoing the request id, and nothing else.
+// One shared handler (the socket is the event's target), so a held connection costs no closure.
+function onMessage(evt: MessageEvent): void {
+  if (!(evt.data instanceof ArrayBuffer)) return;
+  const bytes = new Uint8Array(evt.data);
+  if (bytes.length < 2 || bytes.length !== 2 + (((bytes[0] as number) << 8) | (bytes[1] as number))) return;
+  const id = requestId.exec(ascii.decode(bytes.subarray(2)))?.[1] ?? "";
+  (evt.target as WebSocket).send(`X-RequestId: ${id}\r\nPath: turn.end\r\n\r\n`);
+}
+const ignore = () => {};
 
 Deno.serve(
   {
@@ -14,7 +30,9 @@ Deno.serve(
   (req) => {
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") {
       const { socket, response } = Deno.upgradeWebSocket(req);
-      socket.onerror = () => {};
+      socket.binaryType = "arraybuffer";
+      socket.onerror = ignore;
+      socket.onmessage = onMessage;
       return response;
     }
     // `http://127.0.0.1:port/...`: the path starts at the first slash after the scheme's two.

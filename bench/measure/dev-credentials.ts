@@ -14,8 +14,8 @@ export const speechUrl = (baseUrl: string): string => `${baseUrl.replace(/^http/
 const idPrefix = randomBytes(8).toString("hex");
 let idCounter = 0;
 
-/** The headers of an authenticated handshake; a fresh connection id (32 hex digits) each time. */
-export const handshakeHeaders = (): Record<string, string> => ({
-  [keyHeader]: devKey,
-  "X-ConnectionId": `${idPrefix}${(idCounter++).toString(16).padStart(16, "0")}`,
-});
+/** A fresh id of 32 hex digits, as connection and request ids must be. */
+export const newHexId = (): string => `${idPrefix}${(idCounter++).toString(16).padStart(16, "0")}`;
+
+/** The headers of an authenticated handshake; a fresh connection id each time. */
+export const handshakeHeaders = (): Record<string, string> => ({ [keyHeader]: devKey, "X-ConnectionId": newHexId() });

@@ -64,8 +64,8 @@ export function rawTarget(url: string): RawTarget {
 }
 
 // A fixed, valid Sec-WebSocket-Key (the base64 of 16 bytes) and the accept value RFC 6455 derives from it.
-const wsKey = "c3BlZWNobW9jay1iZW5jaA==";
-const wsAccept = createHash("sha1").update(`${wsKey}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+export const wsKey = "c3BlZWNobW9jay1iZW5jaA==";
+export const wsAccept = createHash("sha1").update(`${wsKey}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
 // A close frame with no payload, masked as every client frame must be (FIN + opcode 8, mask bit + length 0, mask key).
 const maskedClose = Buffer.from([0x88, 0x80, 0x5e, 0xec, 0x4d, 0x0c]);
 const connectionIdHeader = "X-ConnectionId";
@@ -89,7 +89,7 @@ function cannedRequest(target: RawTarget): { head: string; tail: string } {
 const requests = new WeakMap<RawTarget, { head: string; tail: string }>();
 
 /** The reason header of a refused handshake, for the error message (empty when there is none). */
-function reasonOf(headers: string): string {
+export function reasonOf(headers: string): string {
   return /^x-speechmock-reason:\s*(.*)$/im.exec(headers)?.[1]?.trim() ?? "";
 }
 

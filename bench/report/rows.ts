@@ -1,6 +1,7 @@
 /** The figures of one runtime (speechmock and its bare baseline) as table rows, with their targets. */
 import type { HandshakeRate } from "../measure/handshake-rate.ts";
 import type { HttpLoad } from "../measure/http-load.ts";
+import type { SpeechLoad } from "../measure/speech-turns.ts";
 import type { StartTime } from "../measure/start-time.ts";
 import type { Row } from "./table.ts";
 import { targets } from "./targets.ts";
@@ -20,6 +21,7 @@ export interface Figures {
   memory?: Memory;
   http: HttpLoad;
   handshakes: HandshakeRate;
+  speech?: SpeechLoad;
 }
 
 export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
@@ -98,5 +100,72 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
       },
     );
   }
+  if (mock.speech && bare.speech) rows.push(...speechRows(runtime, mock.speech, bare.speech));
   return rows;
+}
+
+/** Issue 3: recognition turns on many concurrent sessions, against a server that reads the same frames and answers once. */
+function speechRows(runtime: string, m: SpeechLoad, b: SpeechLoad): Row[] {
+  const failed = m.failures + b.failures;
+  const invalid = failed ? `${failed} failed turns: ${m.firstFailure ?? b.firstFailure}` : undefined;
+  return [
+    {
+      metric: `speech turns, ${m.sessions} sessions, burst`,
+      runtime,
+      unit: "turns/s",
+      speechmock: m.turnsPerSecond,
+      baseline: b.turnsPerSecond,
+      invalid,
+    },
+    { metric: "speech turns failed", runtime, unit: "", speechmock: m.failures, baseline: b.failures, target: targets.turnsFailed },
+    {
+      metric: `end of audio to turn.end p50, ${m.ratePerSecond}/s`,
+      runtime,
+      unit: "ms",
+      digits: 1,
+      speechmock: m.p50Ms,
+      baseline: b.p50Ms,
+      invalid,
+    },
+    {
+      metric: `end of audio to turn.end p99, ${m.ratePerSecond}/s`,
+      runtime,
+      unit: "ms",
+      digits: 1,
+      speechmock: m.p99Ms,
+      baseline: b.p99Ms,
+      target: targets.turnEndP99,
+      invalid,
+    },
+    { metric: "speech server CPU", runtime, unit: "us/turn", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+    { metric: "speech client CPU", runtime, unit: "us/turn", speechmock: m.clientCpuUs, baseline: b.clientCpuUs, invalid },
+    {
+      metric: `RSS with ${m.held}/${b.held} sessions after a turn`,
+      runtime,
+      unit: "MiB",
+      digits: 1,
+      speechmock: m.heldKiB / 1024,
+      baseline: b.heldKiB / 1024,
+      invalid,
+    },
+    {
+      metric: "RSS per idle session after a turn",
+      runtime,
+      unit: "KiB",
+      digits: 1,
+      speechmock: m.perSessionKiB,
+      baseline: b.perSessionKiB,
+      target: targets.perIdleSessionKiB,
+      invalid,
+    },
+    {
+      metric: "RSS growth / sessions, heap growth included",
+      runtime,
+      unit: "KiB",
+      digits: 1,
+      speechmock: (m.heldKiB - m.idleKiB) / m.held,
+      baseline: (b.heldKiB - b.idleKiB) / b.held,
+      invalid,
+    },
+  ];
 }

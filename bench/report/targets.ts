@@ -11,4 +11,8 @@ export const targets = {
   startTime: { text: "<= 2x bare", met: (s, b) => s <= 2 * b },
   handshakeRate: { text: ">= 2000/s", met: (s) => s >= 2000 },
   perConnectionKiB: { text: "<= 20 KiB", met: (s) => s <= 20 },
+  /** Issue 3: every turn of every session completes, recognised as its clip's text. */
+  turnsFailed: { text: "0", met: (s) => s === 0 },
+  turnEndP99: { text: "< 50 ms", met: (s) => s < 50 },
+  perIdleSessionKiB: { text: "< 100 KiB", met: (s) => s < 100 },
 } satisfies Record<string, Target>;

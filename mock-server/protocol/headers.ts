@@ -41,7 +41,13 @@ export class MessageHeaders implements Iterable<readonly [string, string]> {
   readonly #byName = new Map<string, string>();
 
   /** Throws `TypeError` for an invalid name or value (so output can always be parsed back) or a duplicate name. */
-  constructor(init: HeaderInit = []) {
+  constructor(init: HeaderInit = [], checked?: typeof alreadyChecked) {
+    if (checked === alreadyChecked) {
+      // From parseHeaderBlock, which has validated every line already: this runs per audio chunk.
+      this.#entries = init as ReadonlyArray<readonly [string, string]>;
+      for (const [name, value] of this.#entries) this.#byName.set(name.toLowerCase(), value);
+      return;
+    }
     const source = init instanceof MessageHeaders ? init : isIterable(init) ? init : Object.entries(init);
     const entries: (readonly [string, string])[] = [];
     for (const [name, value] of source) {
@@ -91,6 +97,9 @@ export class MessageHeaders implements Iterable<readonly [string, string]> {
   }
 }
 
+/** Lets parseHeaderBlock hand over lines it has validated, and nobody else. */
+const alreadyChecked: unique symbol = Symbol("already checked");
+
 const isIterable = (value: object): value is Iterable<readonly [string, string]> => Symbol.iterator in value;
 
 /**
@@ -128,7 +137,7 @@ export const parseHeaderBlock = (block: string): MessageHeaders => {
     seen.add(key);
     entries.push([name, value]);
   }
-  return new MessageHeaders(entries);
+  return new MessageHeaders(entries, alreadyChecked);
 };
 
 /** Header lines joined by CRLF, without a trailing CRLF. Throws `TypeError` for what `MessageHeaders` refuses. */

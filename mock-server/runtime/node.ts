@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import { type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket } from "hono/ws";
 import { WebSocketServer } from "ws";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
+import { nodeStyleHasher } from "../speech/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../mod.ts";
@@ -30,6 +32,7 @@ function withEmptyHeaders(req: Request, env: HttpBindings | Http2Bindings): Requ
 export const nodeRuntime: Runtime = {
   name: "node",
   upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket,
+  pcmHasher: () => nodeStyleHasher(createHash("sha256")),
   listen: (app, { hostname, port }) =>
     new Promise((resolve, reject) => {
       // Message limits are enforced by the codecs, the same on both runtimes; this is a backstop.

@@ -57,6 +57,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
             logger,
             limits,
             overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
+            pcmHasher: ctx.pcmHasher,
           },
           { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason), bufferedAmount: () => bufferedAmount(ws) },
         );

@@ -18,7 +18,7 @@ import type { Transcripts } from "../transcripts/schema.ts";
 import { type RecognitionSettings, silenceMsFor } from "./recognition-settings.ts";
 import { recognitionMessages, type ServiceMessage, type TurnMode } from "./responses.ts";
 import { ticksPerMs } from "./ticks.ts";
-import { TurnAudio } from "./turn-audio.ts";
+import { jsSha256, type PcmHasherFactory, TurnAudio } from "./turn-audio.ts";
 import type { VadOptions } from "./vad.ts";
 
 /** How a session talks back; the runtime adapter wraps its socket in one. */
@@ -55,6 +55,8 @@ export interface SessionDeps {
   /** Read at every message, so a resource can run out of quota while connected. */
   readonly overQuota: () => boolean;
   readonly vad?: Partial<VadOptions>;
+  /** The runtime's incremental SHA-256; the JavaScript one by default. */
+  readonly pcmHasher?: PcmHasherFactory;
 }
 
 const requestIdPattern = /^[0-9a-fA-F]{32}$/;
@@ -262,7 +264,10 @@ export class SpeechSession {
     }
     const riff = parseRiffHeader(payload);
     if (!riff.ok) throw riff.error;
-    const audio = new TurnAudio({ ...this.#deps.vad, segmentationSilenceMs: silenceMsFor(this.#deps.settings, turn.mode) });
+    const audio = new TurnAudio(
+      { ...this.#deps.vad, segmentationSilenceMs: silenceMsFor(this.#deps.settings, turn.mode) },
+      (this.#deps.pcmHasher ?? jsSha256)(),
+    );
     this.#send(turn.requestId, "turn.start", JSON.stringify({ context: { serviceTag: noDashUuid() } }));
     this.#record({ type: "turn", connectionId: this.#deps.connectionId, requestId: turn.requestId, phase: "start" });
     if (payload.byteLength > RIFF_HEADER_BYTES) {

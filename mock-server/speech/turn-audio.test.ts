@@ -6,7 +6,7 @@ import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { root } from "../testing/spawn.ts";
 import { pcmSha256 } from "../transcripts/lookup.ts";
 import { msToTicks } from "./ticks.ts";
-import { type HeardAudio, TurnAudio } from "./turn-audio.ts";
+import { type HeardAudio, jsSha256, nodeStyleHasher, TurnAudio } from "./turn-audio.ts";
 
 const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
 
@@ -108,4 +108,19 @@ t.test("an odd trailing byte is hashed but is not a sample", async (t) => {
       .update(new Uint8Array([1, 2, 3]))
       .digest("hex"),
   );
+});
+
+t.test("the JavaScript SHA-256 and a node:crypto hash give the same hex digest over the same chunks", async (t) => {
+  for (const name of ["hello.wav", "silence.wav"]) {
+    const pcm = pcmOf(name);
+    const js = jsSha256();
+    const native = nodeStyleHasher(createHash("sha256"));
+    for (let at = 0; at < pcm.length; at += 1000) {
+      js.update(pcm.subarray(at, at + 1000));
+      native.update(pcm.subarray(at, at + 1000));
+    }
+    const digest = js.hex();
+    t.match(digest, /^[0-9a-f]{64}$/, name);
+    t.equal(native.hex(), digest, name);
+  }
 });

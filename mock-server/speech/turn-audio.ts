@@ -16,19 +16,55 @@ export interface HeardAudio {
   readonly sha256: string;
 }
 
+/** An incremental SHA-256: the PCM arrives in chunks, and Web Crypto's digest is one-shot. */
+export interface PcmHasher {
+  update(pcm: Uint8Array): void;
+  /** The digest as lower-case hex; called once. */
+  hex(): string;
+}
+
+export type PcmHasherFactory = () => PcmHasher;
+
+/** A `node:crypto` Hash (Node's, or Deno's compatible one) as a PcmHasher. */
+export const nodeStyleHasher = (hash: { update(data: Uint8Array): unknown; digest(encoding: "hex"): string }): PcmHasher => ({
+  update: (pcm) => {
+    hash.update(pcm);
+  },
+  hex: () => hash.digest("hex"),
+});
+
+/**
+ * SHA-256 in JavaScript (`@noble/hashes`), runtime-free. The runtime adapters hand in their
+ * native hash instead, about ten times faster (a 2 s clip: ~600 µs here, ~55 µs native).
+ */
+export const jsSha256: PcmHasherFactory = () => {
+  const hash = sha256.create();
+  return {
+    update: (pcm) => {
+      hash.update(pcm);
+    },
+    hex: () => {
+      let hex = "";
+      for (const byte of hash.digest()) hex += byte.toString(16).padStart(2, "0");
+      return hex;
+    },
+  };
+};
+
 /**
  * The PCM of one turn, taken in as it streams: the voice activity detector finds its segments and
  * an incremental SHA-256 identifies the clip. Nothing is buffered, so a turn costs the same memory
- * however long its audio (Web Crypto's digest is one-shot, hence `@noble/hashes`).
+ * however long its audio.
  */
 export class TurnAudio {
   readonly #vad: EnergyVad;
-  readonly #hash = sha256.create();
+  readonly #hash: PcmHasher;
   readonly #segments: Segment[] = [];
   #openStart: number | undefined;
 
-  constructor(vad: Partial<VadOptions>) {
+  constructor(vad: Partial<VadOptions>, hasher: PcmHasher = jsSha256()) {
     this.#vad = new EnergyVad(vad);
+    this.#hash = hasher;
   }
 
   push(pcm: Uint8Array): void {
@@ -48,10 +84,7 @@ export class TurnAudio {
 
   end(): HeardAudio {
     for (const event of this.#vad.end()) this.#take(event.type, event.offsetTicks);
-    const digest = this.#hash.digest();
-    let hex = "";
-    for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-    return { segments: this.#segments, audioTicks: this.#vad.audioTicks, sha256: hex };
+    return { segments: this.#segments, audioTicks: this.#vad.audioTicks, sha256: this.#hash.hex() };
   }
 
   #take(type: "speechStart" | "speechEnd", offset: number): void {
