@@ -74,26 +74,19 @@ export class SpeechSession {
   #closed = false;
   #configured = false;
   #turn: OpenTurn | undefined;
-  /** Request ids of ended turns, and whether each one's telemetry arrived. */
-  readonly #ended = new Map<string, boolean>();
-  /** Ended turns whose late audio has been noted. */
-  readonly #lateAudio = new Set<string>();
+  /** Request ids of ended turns, each with what has come for it since (`TELEMETRY`, `LATE_AUDIO` bits). */
+  readonly #ended = new Map<string, number>();
   #lastMessageAt: number;
-  #idleTimer: Timer | undefined;
-  #lifetimeTimer: Timer | undefined;
+  readonly #openedAt: number;
+  /** One timer for both limits, set for whichever comes first: a connection costs one, not two. */
+  #limitTimer: Timer | undefined;
 
   constructor(deps: SessionDeps, peer: SessionPeer) {
     this.#deps = deps;
     this.#peer = peer;
     this.#lastMessageAt = deps.clock.now();
-    const { clock, limits } = deps;
-    this.#idleTimer = clock.setTimer(limits.idleMs, () => this.#checkIdle());
-    this.#lifetimeTimer = clock.setTimer(limits.lifetimeMs, () =>
-      this.#close(CloseCode.normal, `Maximum connection lifetime exceeded (${seconds(limits.lifetimeMs)} s).`, {
-        code: "LIMIT_LIFETIME",
-        message: `The connection reached its lifetime of ${seconds(limits.lifetimeMs)} s`,
-      }),
-    );
+    this.#openedAt = this.#lastMessageAt;
+    this.#limitTimer = deps.clock.setTimer(Math.min(deps.limits.idleMs, deps.limits.lifetimeMs), () => this.#checkLimits());
   }
 
   get closed(): boolean {
@@ -224,8 +217,9 @@ export class SpeechSession {
       // Audio already in flight when the service answered is dropped; a new turn may not take the id.
       if (headers.contentType !== undefined) throw reused("audio", requestId);
       // One notice per turn: a long tail in flight would otherwise fill the journal.
-      if (!this.#lateAudio.has(requestId)) {
-        this.#lateAudio.add(requestId);
+      const seen = this.#ended.get(requestId) as number;
+      if (!(seen & LATE_AUDIO)) {
+        this.#ended.set(requestId, seen | LATE_AUDIO);
         this.#notice("audio.after_turn_end", "Ignored audio for a turn that has already ended", requestId);
       }
       return;
@@ -298,7 +292,7 @@ export class SpeechSession {
       initialSilenceTimeoutMs: settings.initialSilenceTimeoutMs,
     });
     this.#turn = undefined;
-    this.#ended.set(turn.requestId, false);
+    this.#ended.set(turn.requestId, 0);
     for (const m of messages) this.#send(turn.requestId, m.path, m.body);
     this.#send(turn.requestId, "turn.end", "");
     const status = statusOf(messages);
@@ -320,10 +314,10 @@ export class SpeechSession {
     const seen = this.#ended.get(requestId);
     if (seen === undefined) {
       this.#notice("telemetry.unknown_request", "Received telemetry for a request id with no ended turn", requestId);
-    } else if (seen) {
+    } else if (seen & TELEMETRY) {
       this.#notice("telemetry.repeated", "Received telemetry twice for one turn", requestId);
     } else {
-      this.#ended.set(requestId, true);
+      this.#ended.set(requestId, seen | TELEMETRY);
     }
   }
 
@@ -366,18 +360,28 @@ export class SpeechSession {
     }
   }
 
-  #checkIdle(): void {
+  /** Closes for the lifetime or the idle limit, whichever is due, or sets the timer for the next. */
+  #checkLimits(): void {
     if (this.#closed) return;
     const { clock, limits } = this.#deps;
-    const quiet = clock.now() - this.#lastMessageAt;
-    if (quiet < limits.idleMs) {
-      this.#idleTimer = clock.setTimer(limits.idleMs - quiet, () => this.#checkIdle());
+    const now = clock.now();
+    if (now - this.#openedAt >= limits.lifetimeMs) {
+      this.#close(CloseCode.normal, `Maximum connection lifetime exceeded (${seconds(limits.lifetimeMs)} s).`, {
+        code: "LIMIT_LIFETIME",
+        message: `The connection reached its lifetime of ${seconds(limits.lifetimeMs)} s`,
+      });
       return;
     }
-    this.#close(CloseCode.normal, `Idle timeout exceeded (${seconds(limits.idleMs)} s).`, {
-      code: "LIMIT_IDLE",
-      message: `No message from the client for ${seconds(quiet)} s`,
-    });
+    const quiet = now - this.#lastMessageAt;
+    if (quiet >= limits.idleMs) {
+      this.#close(CloseCode.normal, `Idle timeout exceeded (${seconds(limits.idleMs)} s).`, {
+        code: "LIMIT_IDLE",
+        message: `No message from the client for ${seconds(quiet)} s`,
+      });
+      return;
+    }
+    const next = Math.min(limits.idleMs - quiet, limits.lifetimeMs - (now - this.#openedAt));
+    this.#limitTimer = clock.setTimer(next, () => this.#checkLimits());
   }
 
   #notice(code: NoticeCode, message: string, requestId?: string): void {
@@ -419,10 +423,9 @@ export class SpeechSession {
 
   #finish(): void {
     this.#closed = true;
-    this.#idleTimer?.cancel();
-    this.#lifetimeTimer?.cancel();
-    for (const [requestId, telemetry] of this.#ended) {
-      if (!telemetry) this.#notice("telemetry.missing", "No telemetry message arrived for this turn", requestId);
+    this.#limitTimer?.cancel();
+    for (const [requestId, seen] of this.#ended) {
+      if (!(seen & TELEMETRY)) this.#notice("telemetry.missing", "No telemetry message arrived for this turn", requestId);
     }
   }
 
@@ -430,6 +433,10 @@ export class SpeechSession {
     this.#deps.journal.record(event);
   }
 }
+
+/** What has come for an ended turn. */
+const TELEMETRY = 1;
+const LATE_AUDIO = 2;
 
 const seconds = (ms: number): string => String(Math.round(ms / 100) / 10);
 
