@@ -22,9 +22,12 @@ const loadNativeHash = () =>
     );
   }, 0);
 
-/** Silence from the client after which a lingering close is sent; and the longest it waits for it. */
+/**
+ * Silence from the client after which a lingering close is sent; and the longest it waits for it
+ * (a client that stopped reading may take seconds to drain what was queued for it, under load).
+ */
 const lingerQuietMs = 50;
-const lingerMaxMs = 1000;
+const lingerMaxMs = 5000;
 
 /**
  * Closes a server socket once its client has paused and everything queued for it is written.
