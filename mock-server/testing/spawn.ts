@@ -56,7 +56,8 @@ export async function runCommand(runtime: RuntimeName, args: readonly string[], 
     stderr += d;
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+  // "close", not "exit": it comes once stdout and stderr are read to the end, so no output is lost.
+  const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
   return { code, signal, stdout, stderr };
 }
@@ -139,11 +140,15 @@ export async function spawnMock(runtime: RuntimeName, extra: readonly string[] =
         return { code: child.exitCode, signal: child.signalCode, ms: 0 };
       }
       const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+      const closed = once(child, "close");
       child.kill(signal);
       const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       const [code, sig] = await exited;
+      const ms = performance.now() - started;
       clearTimeout(killer);
-      return { code, signal: sig, ms: performance.now() - started };
+      // Its last log lines may still be in the pipe when it exits: read them before returning.
+      await closed;
+      return { code, signal: sig, ms };
     },
   };
 }
