@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { getPath } from "hono/utils/url";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "./context.ts";
+import { createControlApp } from "./control/routes.ts";
 import { createSpeechApp } from "./speech/route.ts";
 import { jsonHeaders, notFoundBody } from "./sts/bodies.ts";
 import { createStsApp } from "./sts/issue-token.ts";
@@ -18,6 +19,7 @@ export function createMockApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSock
       return path.length > 4 && path.slice(0, 5).toLowerCase() === "/sts/" ? path.toLowerCase() : path;
     },
   });
+  app.route("/", createControlApp(ctx));
   app.route("/", createStsApp(ctx));
   app.route("/", createSpeechApp(ctx, upgradeWebSocket));
   app.notFound((c) => c.body(notFoundBody, 404, jsonHeaders));

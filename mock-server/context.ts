@@ -1,3 +1,4 @@
+import type { MockEvent } from "./events.ts";
 import { Journal } from "./journal.ts";
 import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
 import { TokenSigner } from "./jwt/sign.ts";
@@ -18,6 +19,8 @@ export interface MockContext {
   journal: Journal;
   /** The incremental SHA-256 that identifies clips: the runtime's own, or the JavaScript one. */
   pcmHasher: PcmHasherFactory;
+  /** Logs an event, and journals the token requests and handshakes among them. */
+  report(event: MockEvent): void;
   /** The region a request addresses, from its Host header. */
   regionOf(host: string | undefined): string;
 }
@@ -26,13 +29,18 @@ export async function createContext(options: ResolvedOptions, pcmHasher: PcmHash
   const resources = new ResourceRegistry(options.resources);
   const keys = await createSigningKeys();
   const extraRegions = new Set([...resources.regions(), options.region]);
+  const journal = new Journal(options.journalSize, options.clock);
   return {
     options,
     resources,
     keys,
     signer: new TokenSigner(keys),
     sockets: new SocketRegistry(),
-    journal: new Journal(options.journalSize, options.clock),
+    journal,
+    report: (event) => {
+      options.logger(event); // first: the journal stamps the object it is given
+      if (event.type === "sts.request" || event.type === "handshake") journal.record(event);
+    },
     pcmHasher,
     regionOf: (host) => regionOfHost(host, options.region, extraRegions),
   };

@@ -1,4 +1,5 @@
 import type { Clock } from "./clock.ts";
+import type { MockEvent } from "./events.ts";
 
 /** One protocol message, as the journal records it: never its body, only what identifies it. */
 export interface MessageRecord {
@@ -13,8 +14,14 @@ export interface MessageRecord {
   readonly payload?: number;
 }
 
-/** What the journal records; each entry also gets `seq`, `at` (the mock's clock) and `wall` (the system clock). */
+/**
+ * What the journal records; each entry also gets `seq`, `at` (the mock's clock) and `wall` (the
+ * system clock). Token requests and handshakes are recorded as the log reports them, secrets
+ * already reduced to a prefix and a length.
+ */
 export type JournalEvent =
+  | Extract<MockEvent, { type: "sts.request" }>
+  | Extract<MockEvent, { type: "handshake" }>
   | ({ readonly type: "message"; readonly connectionId: string } & MessageRecord)
   | {
       /** A rule of the protocol was broken and the socket closed for it. */

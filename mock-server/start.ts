@@ -4,6 +4,7 @@ import type { JSONWebKeySet } from "jose";
 import { createMockApp } from "./app.ts";
 import { epochSeconds } from "./clock.ts";
 import { createContext, type MockContext } from "./context.ts";
+import { controlPrefix } from "./control/prefix.ts";
 import { MockError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
@@ -49,6 +50,8 @@ export interface MockServer extends AsyncDisposable {
   url: string;
   /** The token service URL. */
   sts: string;
+  /** The control plane's base URL (`<url>/__speechmock`): health, journal, OpenAPI document. */
+  admin: string;
   /** The WebSocket base URL; append a speech path such as `/speech/recognition/interactive/cognitiveservices/v1`. */
   ws: string;
   port: number;
@@ -103,6 +106,7 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     runtime: runtime.name,
     url,
     sts: `${url}/sts/v1.0/issueToken`,
+    admin: `${url}${controlPrefix}`,
     ws: url.replace(/^http/, "ws"),
     port: listener.port,
     hostname: resolved.hostname,

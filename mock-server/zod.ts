@@ -32,5 +32,6 @@ export {
   strictObject,
   string,
   superRefine,
+  toJSONSchema,
   tuple,
 } from "zod/mini";

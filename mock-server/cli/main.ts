@@ -113,6 +113,7 @@ export async function runCli(host: CliHost): Promise<number> {
         url: server.url,
         sts: server.sts,
         ws: server.ws,
+        admin: server.admin,
         region: server.region,
         resources: server.resources,
         jwks: server.jwks,

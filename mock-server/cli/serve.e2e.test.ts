@@ -198,7 +198,7 @@ for (const runtime of runtimes) {
     t.test("the first stdout line is one JSON ready object with URLs, region, resources and keys, and the JWKS", async (t) => {
       const { ready } = main;
       const port = Number(new URL(ready.url).port);
-      t.same(Object.keys(ready).sort(), ["event", "jwks", "pid", "region", "resources", "runtime", "sts", "url", "ws"]);
+      t.same(Object.keys(ready).sort(), ["admin", "event", "jwks", "pid", "region", "resources", "runtime", "sts", "url", "ws"]);
       t.equal(ready.event, "ready");
       t.equal(ready.runtime, runtime);
       t.equal(ready.pid, main.child.pid);
@@ -206,6 +206,7 @@ for (const runtime of runtimes) {
       t.equal(ready.sts, `${ready.url}/sts/v1.0/issueToken`);
       t.ok(ready.sts.endsWith("/sts/v1.0/issueToken"));
       t.equal(ready.ws, `ws://127.0.0.1:${port}`);
+      t.equal(ready.admin, `${ready.url}/__speechmock`, "the control plane's base URL");
       t.equal(ready.region, "westus");
       t.same(ready.resources, listed(builtin.resources), "the built-in resources with their keys");
       t.match(ready.jwks, { keys: [{ kty: "EC", crv: "P-256", kid: "key1", alg: "ES256", use: "sig" }] });

@@ -74,7 +74,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
     app.get(path, async (c, next) => {
       const decision = await decideHandshake(c.req.raw, ctx, mode);
       const { credential } = decision;
-      logger({
+      ctx.report({
         type: "handshake",
         path,
         region: ctx.regionOf(c.req.header("host")),

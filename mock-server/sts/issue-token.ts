@@ -34,7 +34,7 @@ export function decideIssue(key: string | undefined, keyInQueryRefused: boolean,
 /** `POST /sts/v1.0/issueToken`: a subscription key in, a signed JWT out as plain text. */
 export function createStsApp(ctx: MockContext): Hono {
   const app = new Hono();
-  const { logger, stsKeyInQuery, tokenLifetimeSeconds } = ctx.options;
+  const { stsKeyInQuery, tokenLifetimeSeconds } = ctx.options;
 
   // Browser pages on other origins call the token service directly (the SDK's samples do).
   const preflight = cors({
@@ -58,7 +58,7 @@ export function createStsApp(ctx: MockContext): Hono {
     const region = ctx.regionOf(c.req.header("host"));
     const path = new URL(c.req.url).pathname;
     if (method !== "POST") {
-      logger({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" });
+      ctx.report({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" });
       return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
     }
 
@@ -75,7 +75,7 @@ export function createStsApp(ctx: MockContext): Hono {
     }
 
     const outcome = decideIssue(key, keyInQueryRefused, region, ctx);
-    logger({
+    ctx.report({
       type: "sts.request",
       method,
       path,

@@ -21,6 +21,7 @@ export interface ReadyLine {
   url: string;
   sts: string;
   ws: string;
+  admin: string;
   region: string;
   resources: { name: string; region: string; tier: "F0" | "S0"; state: string; keys: [string, string] }[];
   jwks: { keys: Record<string, unknown>[] };

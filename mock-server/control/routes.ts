@@ -1,0 +1,65 @@
+import { Hono } from "hono";
+import pkg from "../../package.json" with { type: "json" };
+import type { MockContext } from "../context.ts";
+import type { JournalEntry } from "../journal.ts";
+import { type ControlRoute, openApiDocument } from "./openapi.ts";
+import { controlPrefix } from "./prefix.ts";
+import { type JournalQuery, journalQuery } from "./schemas.ts";
+import { queryObject, validate } from "./validation.ts";
+
+/** The control plane's routes, as data: they register the handlers and generate the OpenAPI document. */
+export const controlRoutes: readonly ControlRoute[] = [
+  { method: "get", path: "/health", summary: "200 once the mock is listening: for CI to wait on", responses: { 200: '{"status":"ok"}' } },
+  { method: "get", path: "/openapi.json", summary: "This document", responses: { 200: "The OpenAPI 3.1 document" } },
+  {
+    method: "get",
+    path: "/journal",
+    summary: "What the mock saw and did, oldest first: token requests, handshakes, protocol messages, violations, notices, turns, closes",
+    query: journalQuery,
+    responses: {
+      200: "{ entries, size, capacity, dropped }",
+      400: "A query parameter is invalid: each problem's field, value and what was expected",
+    },
+  },
+  { method: "delete", path: "/journal", summary: "Empties the journal and resets its dropped counter", responses: { 204: "Emptied" } },
+];
+
+const matches =
+  (query: JournalQuery) =>
+  (entry: JournalEntry): boolean =>
+    (query.type === undefined || entry.type === query.type) &&
+    (query.connectionId === undefined ||
+      ("connectionId" in entry && entry.connectionId?.toLowerCase() === query.connectionId.toLowerCase())) &&
+    (query.since === undefined || entry.seq > query.since);
+
+/** The control plane, mounted at `controlPrefix`. */
+export function createControlApp(ctx: MockContext): Hono {
+  const app = new Hono();
+  const document = openApiDocument(controlPrefix, controlRoutes, pkg.version);
+  app.get(`${controlPrefix}/health`, (c) => c.json({ status: "ok" }));
+  app.get(`${controlPrefix}/openapi.json`, (c) => c.json(document));
+  app.get(`${controlPrefix}/journal`, (c) => {
+    const parsed = validate(journalQuery, queryObject(c, ["since", "limit"]), "query");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const { journal } = ctx;
+    const found = journal.entries(matches(parsed.value));
+    const entries = parsed.value.limit === undefined ? found : found.slice(-parsed.value.limit);
+    return c.json({ entries, size: journal.size, capacity: journal.capacity, dropped: journal.dropped });
+  });
+  app.delete(`${controlPrefix}/journal`, (c) => {
+    ctx.journal.clear();
+    return c.body(null, 204);
+  });
+  // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
+  app.all(`${controlPrefix}/*`, (c) => {
+    const path = c.req.path.slice(controlPrefix.length);
+    const allowed = controlRoutes.filter((r) => r.path === path).map((r) => r.method.toUpperCase());
+    const see = `see ${controlPrefix}/openapi.json`;
+    if (allowed.length > 0) {
+      const message = `${c.req.method} is not allowed on ${c.req.path}: expected ${allowed.join(" or ")}; ${see}`;
+      return c.json({ error: { code: "ERR_METHOD_NOT_ALLOWED", message } }, 405, { Allow: allowed.join(", ") });
+    }
+    return c.json({ error: { code: "ERR_NOT_FOUND", message: `No control endpoint ${c.req.path}; ${see}` } }, 404);
+  });
+  return app;
+}
