@@ -1,3 +1,4 @@
+import { ControlledClock } from "./controlled-clock.ts";
 import type { MockEvent } from "./events.ts";
 import { Journal } from "./journal.ts";
 import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
@@ -10,7 +11,10 @@ import { ResourceRegistry } from "./subscriptions/registry.ts";
 
 /** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
 export interface MockContext {
+  /** The resolved options, with `clock` the controlled clock below. */
   options: ResolvedOptions;
+  /** The clock everything reads and sets timers on: the options' clock, until the control plane moves it. */
+  clock: ControlledClock;
   resources: ResourceRegistry;
   keys: SigningKeys;
   signer: TokenSigner;
@@ -25,13 +29,16 @@ export interface MockContext {
   regionOf(host: string | undefined): string;
 }
 
-export async function createContext(options: ResolvedOptions, pcmHasher: PcmHasherFactory = jsSha256): Promise<MockContext> {
+export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHasherFactory = jsSha256): Promise<MockContext> {
+  const clock = new ControlledClock(resolved.clock);
+  const options = { ...resolved, clock };
   const resources = new ResourceRegistry(options.resources);
   const keys = await createSigningKeys();
   const extraRegions = new Set([...resources.regions(), options.region]);
-  const journal = new Journal(options.journalSize, options.clock);
+  const journal = new Journal(options.journalSize, clock);
   return {
     options,
+    clock,
     resources,
     keys,
     signer: new TokenSigner(keys),

@@ -34,4 +34,5 @@ export {
   superRefine,
   toJSONSchema,
   tuple,
+  union,
 } from "zod/mini";

@@ -3,10 +3,11 @@
  * document generated from the route table, and the journal of what the mock saw and did.
  */
 import t from "tap";
-import { connect, readClip } from "../testing/protocol-client.ts";
+import WebSocket from "ws";
+import { connect, newId, readClip } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 import * as z from "../zod.ts";
-import { journalQuery } from "./schemas.ts";
+import { clockAdvance, journalQuery } from "./schemas.ts";
 
 type Entry = Record<string, unknown> & { seq: number; type: string; at: number; wall: number };
 type JournalPage = { entries: Entry[]; size: number; capacity: number; dropped: number };
@@ -38,7 +39,19 @@ for (const runtime of runtimes) {
       t.equal(status, 200);
       t.equal(body.openapi, "3.1.0");
       const paths = body.paths as Record<string, Record<string, { parameters?: { name: string; schema: unknown }[] }>>;
-      t.same(Object.keys(paths).sort(), ["/__speechmock/health", "/__speechmock/journal", "/__speechmock/openapi.json"]);
+      t.same(Object.keys(paths).sort(), [
+        "/__speechmock/clock",
+        "/__speechmock/clock/advance",
+        "/__speechmock/health",
+        "/__speechmock/journal",
+        "/__speechmock/openapi.json",
+      ]);
+      t.same(Object.keys(paths["/__speechmock/clock"] ?? {}).sort(), ["delete", "get", "put"]);
+      const advance = (
+        paths["/__speechmock/clock/advance"] as Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>
+      ).post;
+      const { $schema: _drop, ...advanceSchema } = z.toJSONSchema(clockAdvance) as Record<string, unknown>;
+      t.same(advance?.requestBody?.content["application/json"]?.schema, advanceSchema, "the body schema is the validating schema's");
       t.same(Object.keys(paths["/__speechmock/journal"] ?? {}).sort(), ["delete", "get"]);
       const properties = (z.toJSONSchema(journalQuery) as { properties: Record<string, unknown> }).properties;
       const parameters = paths["/__speechmock/journal"]?.get?.parameters ?? [];
@@ -123,6 +136,88 @@ for (const runtime of runtimes) {
       t.equal(deleted.status, 204);
       const empty = (await getJson(`${small.ready.admin}/journal`)).body as unknown as JournalPage;
       t.same([empty.size, empty.dropped, empty.entries], [0, 0, []]);
+    });
+
+    t.test("the clock: read, set, frozen, advanced and put back on system time", async (t) => {
+      const send = (method: string, path: string, body?: unknown) =>
+        getJson(`${admin}${path}`, {
+          method,
+          headers: { "Content-Type": "application/json" },
+          ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+        });
+      const before = await getJson(`${admin}/clock`);
+      t.match(before.body, { mode: "system", offsetMs: Number });
+      t.ok(Math.abs((before.body.now as number) - Date.now()) < 5_000, "system time");
+      const frozen = await send("PUT", "/clock", { time: "2030-01-01T00:00:00Z", frozen: true });
+      t.same(frozen.body, { now: Date.UTC(2030, 0, 1), iso: "2030-01-01T00:00:00.000Z", mode: "frozen", offsetMs: frozen.body.offsetMs });
+      const advanced = await send("POST", "/clock/advance", { by: "1h30m" });
+      t.equal(advanced.body.iso, "2030-01-01T01:30:00.000Z");
+      t.equal((await send("POST", "/clock/advance", { by: 250 })).body.iso, "2030-01-01T01:30:00.250Z", "or milliseconds");
+      const running = await send("PUT", "/clock", { time: Date.UTC(2031, 5, 1) });
+      t.equal(running.body.mode, "offset");
+      const back = await send("DELETE", "/clock");
+      t.equal(back.body.mode, "system");
+      t.equal(back.body.offsetMs, 0);
+    });
+
+    t.test("each invalid clock body is refused with 400, naming the field, the value and what was expected", async (t) => {
+      const cases: [string, string, string, { field: string; expected: RegExp }][] = [
+        [
+          "POST",
+          "/clock/advance",
+          JSON.stringify({ by: "9x" }),
+          { field: "by", expected: /Expected a duration such as 9m, 30s, 1h30m or 250ms/ },
+        ],
+        [
+          "POST",
+          "/clock/advance",
+          JSON.stringify({ by: 0 }),
+          { field: "by", expected: /Expected a whole number of milliseconds, 1 or more/ },
+        ],
+        ["POST", "/clock/advance", JSON.stringify({}), { field: "by", expected: /Expected a duration/ }],
+        ["PUT", "/clock", JSON.stringify({ time: "yesterday" }), { field: "time", expected: /ISO 8601/ }],
+        ["PUT", "/clock", JSON.stringify({ time: "2030-01-01T00:00:00Z", frozen: "yes" }), { field: "frozen", expected: /Expected true/ }],
+        ["PUT", "/clock", JSON.stringify({ time: 0, speed: 2 }), { field: "speed", expected: /no such field/ }],
+        ["PUT", "/clock", "{not json", { field: "(body)", expected: /Expected a JSON object/ }],
+      ];
+      for (const [method, path, body, problem] of cases) {
+        const res = await getJson(`${admin}${path}`, { method, headers: { "Content-Type": "application/json" }, body });
+        t.equal(res.status, 400, `${method} ${path} ${body}`);
+        t.match(res.body, { error: { code: "ERR_REQUEST_INVALID", problems: [problem] } }, `${method} ${path} ${body}`);
+      }
+      t.equal((await getJson(`${admin}/clock`)).body.mode, "system", "nothing moved");
+    });
+
+    t.test("advancing the clock 10 minutes expires a token: the old one is refused with auth.token_expired", async (t) => {
+      t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
+      const token = await (await fetch(mock.ready.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } })).text();
+      const handshake = (connectionId: string) =>
+        new Promise<{ status: number; reason?: string }>((resolve) => {
+          const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
+            headers: { Authorization: `Bearer ${token}`, "X-ConnectionId": connectionId },
+          });
+          ws.on("open", () => {
+            ws.terminate();
+            resolve({ status: 101 });
+          });
+          ws.on("unexpected-response", (_req, res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string });
+            ws.terminate();
+          });
+          ws.on("error", () => {});
+        });
+      t.same(await handshake(newId()), { status: 101 }, "accepted now");
+      await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "10m" }) }).then((r) => r.text());
+      t.same(await handshake(newId()), { status: 403, reason: "auth.token_expired" }, "refused 10 minutes later");
+    });
+
+    t.test("advancing the clock past the idle limit closes an idle connection at once", async (t) => {
+      t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
+      const client = await connect(mock.ready.ws, key);
+      client.sendConfig();
+      await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "3m1s" }) }).then((r) => r.text());
+      t.same(await client.closed, { code: 1000, reason: "Idle timeout exceeded (180 s)." });
     });
 
     t.test("the control plane answers its own 404 and 405, never the service's", async (t) => {

@@ -2,10 +2,13 @@ import { Hono } from "hono";
 import pkg from "../../package.json" with { type: "json" };
 import type { MockContext } from "../context.ts";
 import type { JournalEntry } from "../journal.ts";
+import { parseDuration } from "./duration.ts";
 import { type ControlRoute, openApiDocument } from "./openapi.ts";
 import { controlPrefix } from "./prefix.ts";
-import { type JournalQuery, journalQuery } from "./schemas.ts";
-import { queryObject, validate } from "./validation.ts";
+import { clockAdvance, clockSet, type JournalQuery, journalQuery } from "./schemas.ts";
+import { jsonBody, queryObject, validate } from "./validation.ts";
+
+const clockStateText = '{ now (ms since the epoch), iso, mode ("system", "offset" or "frozen"), offsetMs }';
 
 /** The control plane's routes, as data: they register the handlers and generate the OpenAPI document. */
 export const controlRoutes: readonly ControlRoute[] = [
@@ -22,6 +25,27 @@ export const controlRoutes: readonly ControlRoute[] = [
     },
   },
   { method: "delete", path: "/journal", summary: "Empties the journal and resets its dropped counter", responses: { 204: "Emptied" } },
+  {
+    method: "get",
+    path: "/clock",
+    summary: "The mock's clock: the time that stamps, issues and verifies tokens and times idle and lifetime limits",
+    responses: { 200: clockStateText },
+  },
+  {
+    method: "put",
+    path: "/clock",
+    summary: "Sets the clock to a time; it runs from there, or stands still with frozen: true. Timers now due fire at once",
+    body: clockSet,
+    responses: { 200: clockStateText, 400: "The body is invalid: each problem's field, value and what was expected" },
+  },
+  {
+    method: "post",
+    path: "/clock/advance",
+    summary: 'Moves the clock forward ("9m", "30s", "1h30m", "250ms" or milliseconds); tokens expire and idle connections close as due',
+    body: clockAdvance,
+    responses: { 200: clockStateText, 400: "The body is invalid: each problem's field, value and what was expected" },
+  },
+  { method: "delete", path: "/clock", summary: "Puts the clock back on system time, running", responses: { 200: clockStateText } },
 ];
 
 const matches =
@@ -49,6 +73,29 @@ export function createControlApp(ctx: MockContext): Hono {
   app.delete(`${controlPrefix}/journal`, (c) => {
     ctx.journal.clear();
     return c.body(null, 204);
+  });
+  const clockState = () => {
+    const now = ctx.clock.now();
+    return { now, iso: new Date(now).toISOString(), mode: ctx.clock.mode, offsetMs: ctx.clock.offsetMs };
+  };
+  app.get(`${controlPrefix}/clock`, (c) => c.json(clockState()));
+  app.put(`${controlPrefix}/clock`, async (c) => {
+    const parsed = validate(clockSet, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const { time, frozen } = parsed.value;
+    ctx.clock.set(typeof time === "number" ? time : Date.parse(time), frozen ?? false);
+    return c.json(clockState());
+  });
+  app.post(`${controlPrefix}/clock/advance`, async (c) => {
+    const parsed = validate(clockAdvance, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const { by } = parsed.value;
+    ctx.clock.advance(typeof by === "number" ? by : (parseDuration(by) as number));
+    return c.json(clockState());
+  });
+  app.delete(`${controlPrefix}/clock`, (c) => {
+    ctx.clock.reset();
+    return c.json(clockState());
   });
   // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
   app.all(`${controlPrefix}/*`, (c) => {

@@ -1,4 +1,7 @@
 import * as z from "../zod.ts";
+import { durationPattern } from "./duration.ts";
+
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** What `GET <admin>/journal` may filter on. Every field is optional; all given must match. */
 export const journalQuery = z.strictObject({
@@ -11,3 +14,26 @@ export const journalQuery = z.strictObject({
 });
 
 export type JournalQuery = z.output<typeof journalQuery>;
+
+/** `PUT <admin>/clock`: where to put the mock's clock, and whether it stands still there. */
+export const clockSet = z.strictObject({
+  time: z.union(
+    [
+      z.int().check(z.minimum(0, "Expected milliseconds since the epoch, 0 or more")),
+      z.string().check(z.regex(isoDateTime, "Expected an ISO 8601 date-time with a zone, such as 2026-01-01T00:00:00Z")),
+    ],
+    "Expected an ISO 8601 date-time string or milliseconds since the epoch",
+  ),
+  frozen: z.optional(z.boolean("Expected true (the clock stands still) or false (it runs from there)")),
+});
+
+/** `POST <admin>/clock/advance`: how far to move the clock forward. */
+export const clockAdvance = z.strictObject({
+  by: z.union(
+    [
+      z.int().check(z.minimum(1, "Expected a whole number of milliseconds, 1 or more")),
+      z.string().check(z.regex(durationPattern, "Expected a duration such as 9m, 30s, 1h30m or 250ms")),
+    ],
+    'Expected a duration such as "9m" or a number of milliseconds',
+  ),
+});

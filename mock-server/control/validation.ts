@@ -20,6 +20,18 @@ export function queryObject(c: Context, numeric: readonly string[]): Record<stri
   return out;
 }
 
+/** The request's JSON body; a body that is not JSON reads as a marker the schemas refuse. */
+export async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return notJson;
+  }
+}
+
+/** Stands for a body that is not JSON: no schema accepts it, and the 400 says so. */
+const notJson = Symbol("not JSON");
+
 const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
   path.reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), input);
 
@@ -29,6 +41,13 @@ export function validate<T extends z.core.$ZodType>(
   input: unknown,
   where: "query" | "body",
 ): { ok: true; value: z.output<T> } | { ok: false; body: InvalidRequestBody } {
+  if (input === notJson) {
+    const problems = [{ field: "(body)", value: null, expected: "Expected a JSON object" }];
+    return {
+      ok: false,
+      body: { error: { code: "ERR_REQUEST_INVALID", message: "Invalid body: not JSON. Expected a JSON object", problems } },
+    };
+  }
   const result = z.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.data };
   const problems = result.error.issues.flatMap((issue) => {
