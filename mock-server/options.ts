@@ -46,6 +46,11 @@ export interface MockOptions {
   connectionLifetimeSeconds?: number;
   /** Entries the in-memory journal keeps before dropping the oldest. */
   journalSize?: number;
+  /**
+   * A secret the control plane then requires as `Authorization: Bearer <token>`. Without one the
+   * control plane is open to whoever can connect, so the mock must listen on loopback only.
+   */
+  adminToken?: string;
   /** Resources, in the fixtures file shape; the built-in development resources by default. */
   subscriptions?: SubscriptionsFile;
   /** What the mock hears, in the transcripts file shape; the transcripts of fixtures/audio by default. */
@@ -65,6 +70,7 @@ export interface ResolvedOptions {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   journalSize: number;
+  adminToken?: string;
   resources: Resource[];
   transcripts: Transcripts;
   clock: Clock;
@@ -101,7 +107,12 @@ export const scalarOptions = z.strictObject({
   idleTimeoutSeconds: z._default(seconds, defaults.idleTimeoutSeconds),
   connectionLifetimeSeconds: z._default(seconds, defaults.connectionLifetimeSeconds),
   journalSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), defaults.journalSize),
+  adminToken: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{16,256}$/, "Expected 16 to 256 visible ASCII characters (no spaces)"))),
 });
+
+/** Loopback addresses: only this machine can reach them. */
+export const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "::1" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 
 /** A bad fixtures object is a bad option, reported with the JSON path of each problem. */
 function fixtureOption<T>(parse: (text: string, source: string) => T, value: unknown, name: string): T {
@@ -119,6 +130,14 @@ export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
     throw new MockError("ERR_OPTION_INVALID", lines.join("\n"));
+  }
+  const { hostname, adminToken } = parsed.data;
+  if (!isLoopback(hostname) && adminToken === undefined) {
+    throw new MockError(
+      "ERR_OPTION_INVALID",
+      `Refusing to listen on ${hostname} without an admin token: the control plane (/__speechmock) could then be reached from the network. ` +
+        "Set an admin token (--admin-token or SPEECHMOCK_ADMIN_TOKEN; adminToken from code), or listen on 127.0.0.1",
+    );
   }
   const resources = subscriptions === undefined ? builtinResources() : fixtureOption(parseSubscriptions, subscriptions, "subscriptions");
   return {

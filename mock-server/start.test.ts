@@ -173,6 +173,8 @@ t.test("bad options are refused with ERR_OPTION_INVALID before anything listens"
   await refused({ idleTimeoutSeconds: 0 }, /^Invalid option idleTimeoutSeconds: Expected a number of seconds above 0/);
   await refused({ connectionLifetimeSeconds: 86_401 }, /^Invalid option connectionLifetimeSeconds: Expected at most 86400 seconds/);
   await refused({ journalSize: 0 }, /^Invalid option journalSize: /);
+  await refused({ hostname: "0.0.0.0" }, /^Refusing to listen on 0\.0\.0\.0 without an admin token: /);
+  await refused({ adminToken: "too short" }, /^Invalid option adminToken: Expected 16 to 256 visible ASCII characters \(no spaces\)$/);
   await refused(
     { transcripts: { transcripts: { abc: { phrases: [] } } } },
     /^options\.transcripts: \$\.transcripts\.abc: .*Expected a SHA-256 as 64 lower-case hex digits/,

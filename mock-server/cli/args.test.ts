@@ -91,6 +91,11 @@ t.test("--journal-size takes a whole number from 1 to 10000000", async (t) => {
   t.match(parseCliArgs(["serve", "--journal-size", "10000000"]), { journalSize: 10_000_000 });
 });
 
+t.test("--admin-token takes 16 to 256 visible ASCII characters", async (t) => {
+  t.match(parseCliArgs(["serve", "--admin-token", "0123456789abcdef"]), { adminToken: "0123456789abcdef" });
+  t.equal((parseCliArgs(["serve"]) as { adminToken?: string }).adminToken, undefined, "none by default");
+});
+
 t.test("--transcripts takes any path; reading and checking the file come later", async (t) => {
   t.match(parseCliArgs(["serve", "--transcripts", "no/such/file.json"]), { transcripts: "no/such/file.json" });
   t.match(parseCliArgs(["serve", "--transcripts=fixtures/transcripts.json"]), { transcripts: "fixtures/transcripts.json" });
@@ -139,6 +144,7 @@ t.test("the usage text lists every flag", async (t) => {
     "--idle-timeout",
     "--max-connection-lifetime",
     "--journal-size",
+    "--admin-token",
     "--log-format",
     "--help",
     "--version",
@@ -150,6 +156,7 @@ t.test("the usage text lists every flag", async (t) => {
 /** argv, then what the message must say: the flag, the quoted value and what was expected. */
 const refused: [argv: string[], message: RegExp][] = [
   [["serve", "--port", "abc"], /^Invalid value for --port: "abc"\. Expected a whole number/],
+  [["serve", "--admin-token", "has a space in it!!"], /^Invalid value for --admin-token: \(not shown\)\. Expected 16 to 256 visible ASCII/],
   [["serve", "--port", "-1"], /^Invalid value for --port: "-1"\. Expected a whole number/],
   [["serve", "-p", "-1"], /^Invalid value for --port: "-1"\. Expected a whole number/],
   [["serve", "--port", "70000"], /^Invalid value for --port: "70000"\. .*expected number to be <=65535/],

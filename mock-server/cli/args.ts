@@ -17,6 +17,7 @@ export interface ServeArgs {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   journalSize: number;
+  adminToken?: string;
   fixtures?: string;
   transcripts?: string;
   logFormat: LogFormat;
@@ -53,6 +54,8 @@ Flags of serve:
       --max-connection-lifetime <s>
                                  close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
       --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
+      --admin-token <secret>     require "Authorization: Bearer <secret>" on the control plane
+                                 (or set SPEECHMOCK_ADMIN_TOKEN); needed to listen beyond loopback
       --log-format <f>           json, pretty or none, on stderr (default json)
 
 Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad flags or fixtures.`;
@@ -68,6 +71,7 @@ const flagOf: Record<string, string> = {
   idleTimeoutSeconds: "--idle-timeout",
   connectionLifetimeSeconds: "--max-connection-lifetime",
   journalSize: "--journal-size",
+  adminToken: "--admin-token",
 };
 
 const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\nRun "speechmock --help" for the flags.`);
@@ -131,6 +135,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
     connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
     journalSize: integer("--journal-size", values["journal-size"]),
+    adminToken: values["admin-token"],
   });
   if (!scalars.success) {
     const [issue] = scalars.error.issues;
@@ -146,7 +151,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       connectionLifetimeSeconds: values["max-connection-lifetime"],
       journalSize: values["journal-size"],
     }[field];
-    throw usageError(`Invalid value for ${flagOf[field] ?? field}: ${JSON.stringify(given)}. ${issue?.message}`);
+    // A secret is never echoed, not even a wrong one.
+    const shown = field === "adminToken" ? "(not shown)" : JSON.stringify(given);
+    throw usageError(`Invalid value for ${flagOf[field] ?? field}: ${shown}. ${issue?.message}`);
   }
   return {
     command: "serve",
@@ -189,6 +196,7 @@ function parse(argv: readonly string[]) {
       "idle-timeout": { type: "string" },
       "max-connection-lifetime": { type: "string" },
       "journal-size": { type: "string" },
+      "admin-token": { type: "string" },
       "log-format": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },

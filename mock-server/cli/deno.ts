@@ -16,6 +16,7 @@ const code = await runCli({
   argv: Deno.args,
   readTextFile: (path) => Deno.readTextFile(path),
   readFile: (path) => Deno.readFile(path),
+  env: (name) => Deno.env.get(name),
   stdout: (line) => writeAll(Deno.stdout, line),
   stderr: (line) => writeAll(Deno.stderr, line),
   onShutdownSignal: (handler) => {

@@ -16,6 +16,8 @@ export interface CliHost {
   argv: readonly string[];
   readTextFile(path: string): Promise<string>;
   readFile(path: string): Promise<Uint8Array>;
+  /** An environment variable, or undefined. */
+  env(name: string): string | undefined;
   stdout(line: string): void;
   stderr(line: string): void;
   /** Calls `handler` once on SIGINT or SIGTERM. */
@@ -99,6 +101,7 @@ export async function runCli(host: CliHost): Promise<number> {
       idleTimeoutSeconds: args.idleTimeoutSeconds,
       connectionLifetimeSeconds: args.connectionLifetimeSeconds,
       journalSize: args.journalSize,
+      adminToken: args.adminToken ?? host.env("SPEECHMOCK_ADMIN_TOKEN"),
       subscriptions,
       transcripts,
       logger,

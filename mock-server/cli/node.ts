@@ -10,6 +10,7 @@ const code = await runCli({
   argv: process.argv.slice(2),
   readTextFile: (path) => readFile(path, "utf8"),
   readFile: (path) => readFile(path),
+  env: (name) => process.env[name],
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   onShutdownSignal: (handler) => {

@@ -216,6 +216,13 @@ for (const runtime of runtimes) {
       t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
       const client = await connect(mock.ready.ws, key);
       client.sendConfig();
+      // The config travels on the socket and the advance on another connection: wait until the
+      // mock has the config, so the connection is idle when the clock jumps (not mid-message).
+      for (let tries = 0; tries < 100; tries++) {
+        const seen = await journal(`?connectionId=${client.connectionId}&type=message`);
+        if (seen.entries.some((e) => e.path === "speech.config")) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "3m1s" }) }).then((r) => r.text());
       t.same(await client.closed, { code: 1000, reason: "Idle timeout exceeded (180 s)." });
     });

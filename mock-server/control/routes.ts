@@ -48,6 +48,15 @@ export const controlRoutes: readonly ControlRoute[] = [
   { method: "delete", path: "/clock", summary: "Puts the clock back on system time, running", responses: { 200: clockStateText } },
 ];
 
+const bearerOf = (header: string | undefined): string => /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "";
+
+/** Compares without stopping at the first difference, so timing does not tell how much was right. */
+const sameSecret = (given: string, expected: string): boolean => {
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) || 0) ^ expected.charCodeAt(i);
+  return diff === 0;
+};
+
 const matches =
   (query: JournalQuery) =>
   (entry: JournalEntry): boolean =>
@@ -60,6 +69,15 @@ const matches =
 export function createControlApp(ctx: MockContext): Hono {
   const app = new Hono();
   const document = openApiDocument(controlPrefix, controlRoutes, pkg.version);
+  const { adminToken } = ctx.options;
+  if (adminToken !== undefined) {
+    // Health stays open, so CI can wait for the mock without the secret; it tells nothing.
+    app.use(`${controlPrefix}/*`, async (c, next) => {
+      if (c.req.path === `${controlPrefix}/health` || sameSecret(bearerOf(c.req.header("authorization")), adminToken)) return next();
+      const message = "The control plane needs the admin token: Authorization: Bearer <token>";
+      return c.json({ error: { code: "ERR_UNAUTHORIZED", message } }, 401, { "WWW-Authenticate": 'Bearer realm="speechmock"' });
+    });
+  }
   app.get(`${controlPrefix}/health`, (c) => c.json({ status: "ok" }));
   app.get(`${controlPrefix}/openapi.json`, (c) => c.json(document));
   app.get(`${controlPrefix}/journal`, (c) => {

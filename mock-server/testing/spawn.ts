@@ -45,9 +45,14 @@ export interface CliResult {
 }
 
 /** Runs the command to completion (for flags and fixtures that must be refused). */
-export async function runCommand(runtime: RuntimeName, args: readonly string[], timeoutMs = 20_000): Promise<CliResult> {
+export async function runCommand(
+  runtime: RuntimeName,
+  args: readonly string[],
+  timeoutMs = 20_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const [cmd, argv] = commandFor(runtime, args);
-  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {
@@ -77,9 +82,13 @@ export interface SpawnedMock {
 }
 
 /** Starts `speechmock serve --port 0 <extra>` and resolves once its ready line is read. */
-export async function spawnMock(runtime: RuntimeName, extra: readonly string[] = []): Promise<SpawnedMock> {
+export async function spawnMock(
+  runtime: RuntimeName,
+  extra: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<SpawnedMock> {
   const [cmd, argv] = commandFor(runtime, ["serve", "--port", "0", ...extra]);
-  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   const logs: Record<string, unknown>[] = [];
   const waiters = new Set<{ match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>();
   let stderr = "";
