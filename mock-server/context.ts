@@ -1,3 +1,4 @@
+import { FaultRegistry } from "./control/faults.ts";
 import { ControlledClock } from "./controlled-clock.ts";
 import type { MockEvent } from "./events.ts";
 import { Journal } from "./journal.ts";
@@ -23,7 +24,9 @@ export interface MockContext {
   journal: Journal;
   /** The incremental SHA-256 that identifies clips: the runtime's own, or the JavaScript one. */
   pcmHasher: PcmHasherFactory;
-  /** Logs an event, and journals the token requests and handshakes among them. */
+  /** Fault rules the control plane added. */
+  faults: FaultRegistry;
+  /** Logs an event, and journals the token requests, handshakes and faults among them. */
   report(event: MockEvent): void;
   /** The region a request addresses, from its Host header. */
   regionOf(host: string | undefined): string;
@@ -44,9 +47,10 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
     signer: new TokenSigner(keys),
     sockets: new SocketRegistry(),
     journal,
+    faults: new FaultRegistry(),
     report: (event) => {
       options.logger(event); // first: the journal stamps the object it is given
-      if (event.type === "sts.request" || event.type === "handshake") journal.record(event);
+      if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") journal.record(event);
     },
     pcmHasher,
     regionOf: (host) => regionOfHost(host, options.region, extraRegions),

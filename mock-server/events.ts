@@ -39,6 +39,16 @@ export type MockEvent =
       error?: { code: string; message: string };
     }
   | {
+      /** A fault rule fired (the control plane's `faults`). */
+      type: "fault";
+      target: "sts" | "handshake";
+      rule: string;
+      action: string;
+      status?: number;
+      connectionId?: string;
+      resource?: string;
+    }
+  | {
       /** A turn ended: what the mock heard and answered. */
       type: "turn";
       connectionId: string;

@@ -22,6 +22,7 @@ export interface MessageRecord {
 export type JournalEvent =
   | Extract<MockEvent, { type: "sts.request" }>
   | Extract<MockEvent, { type: "handshake" }>
+  | Extract<MockEvent, { type: "fault" }>
   | ({ readonly type: "message"; readonly connectionId: string } & MessageRecord)
   | {
       /** A rule of the protocol was broken and the socket closed for it. */

@@ -14,6 +14,8 @@ export function prettyLine(event: MockEvent, time: Date): string {
     }
     case "socket.close":
       return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}${event.error ? ` ${event.error.code}: ${event.error.message}` : ""}`;
+    case "fault":
+      return `${hhmmss} fault     ${event.target} ${event.action}${event.status ? ` ${event.status}` : ""} rule=${event.rule}${event.resource ? ` resource=${event.resource}` : ""}${event.connectionId ? ` connection=${event.connectionId}` : ""}`;
     case "turn":
       return `${hhmmss} turn      ${event.status} ${event.mode} audio=${event.audioMs}ms phrases=${event.phrases} ${event.scripted ? "scripted" : "fallback"} request=${event.requestId} connection=${event.connectionId}`;
     case "shutdown":

@@ -42,11 +42,14 @@ for (const runtime of runtimes) {
       t.same(Object.keys(paths).sort(), [
         "/__speechmock/clock",
         "/__speechmock/clock/advance",
+        "/__speechmock/faults",
+        "/__speechmock/faults/{id}",
         "/__speechmock/health",
         "/__speechmock/journal",
         "/__speechmock/openapi.json",
       ]);
       t.same(Object.keys(paths["/__speechmock/clock"] ?? {}).sort(), ["delete", "get", "put"]);
+      t.match(paths["/__speechmock/faults/{id}"]?.delete?.parameters, [{ name: "id", in: "path", required: true }]);
       const advance = (
         paths["/__speechmock/clock/advance"] as Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>
       ).post;

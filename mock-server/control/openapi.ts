@@ -28,15 +28,19 @@ export function openApiDocument(prefix: string, routes: readonly ControlRoute[],
       summary: route.summary,
       responses: Object.fromEntries(Object.entries(route.responses).map(([status, description]) => [status, { description }])),
     };
+    const parameters: Record<string, unknown>[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+      name,
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
     if (route.query) {
       const schema = jsonSchema(route.query);
-      operation.parameters = Object.entries(schema.properties ?? {}).map(([name, property]) => ({
-        name,
-        in: "query",
-        required: schema.required?.includes(name) ?? false,
-        schema: property,
-      }));
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        parameters.push({ name, in: "query", required: schema.required?.includes(name) ?? false, schema: property });
+      }
     }
+    if (parameters.length > 0) operation.parameters = parameters;
     if (route.body) operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
     paths[`${prefix}${route.path}`] ??= {};
     (paths[`${prefix}${route.path}`] as Record<string, unknown>)[route.method] = operation;

@@ -3,6 +3,7 @@ import pkg from "../../package.json" with { type: "json" };
 import type { MockContext } from "../context.ts";
 import type { JournalEntry } from "../journal.ts";
 import { parseDuration } from "./duration.ts";
+import { faultRule } from "./fault-rules.ts";
 import { type ControlRoute, openApiDocument } from "./openapi.ts";
 import { controlPrefix } from "./prefix.ts";
 import { clockAdvance, clockSet, type JournalQuery, journalQuery } from "./schemas.ts";
@@ -46,7 +47,27 @@ export const controlRoutes: readonly ControlRoute[] = [
     responses: { 200: clockStateText, 400: "The body is invalid: each problem's field, value and what was expected" },
   },
   { method: "delete", path: "/clock", summary: "Puts the clock back on system time, running", responses: { 200: clockStateText } },
+  {
+    method: "get",
+    path: "/faults",
+    summary: "The fault rules, in the order they are tried, each with how often it fired",
+    responses: { 200: "{ faults }" },
+  },
+  {
+    method: "post",
+    path: "/faults",
+    summary:
+      "Adds a fault rule: for the token service (respond with a status, body and headers; delay; hang) or the handshake (refuse; delay; hang), " +
+      "optionally for one resource or connection, at most `times` times, with a seeded `probability`. Each firing is journaled",
+    body: faultRule,
+    responses: { 201: "The rule, with its id", 400: "The body is invalid: each problem's field, value and what was expected" },
+  },
+  { method: "delete", path: "/faults", summary: "Removes every fault rule", responses: { 204: "Removed" } },
+  { method: "delete", path: "/faults/{id}", summary: "Removes one fault rule", responses: { 204: "Removed", 404: "No such rule" } },
 ];
+
+/** `/faults/{id}` as a pattern that `/faults/fault-1` matches. */
+const pathPattern = (path: string): RegExp => new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
 
 const bearerOf = (header: string | undefined): string => /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "";
 
@@ -115,10 +136,28 @@ export function createControlApp(ctx: MockContext): Hono {
     ctx.clock.reset();
     return c.json(clockState());
   });
+  app.get(`${controlPrefix}/faults`, (c) => c.json({ faults: ctx.faults.list() }));
+  app.post(`${controlPrefix}/faults`, async (c) => {
+    const parsed = validate(faultRule, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    return c.json(ctx.faults.add(parsed.value), 201);
+  });
+  app.delete(`${controlPrefix}/faults`, (c) => {
+    ctx.faults.clear();
+    return c.body(null, 204);
+  });
+  app.delete(`${controlPrefix}/faults/:id`, (c) => {
+    const id = c.req.param("id");
+    if (ctx.faults.remove(id)) return c.body(null, 204);
+    return c.json(
+      { error: { code: "ERR_NOT_FOUND", message: `No fault rule ${JSON.stringify(id)}; GET ${controlPrefix}/faults lists them` } },
+      404,
+    );
+  });
   // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
   app.all(`${controlPrefix}/*`, (c) => {
     const path = c.req.path.slice(controlPrefix.length);
-    const allowed = controlRoutes.filter((r) => r.path === path).map((r) => r.method.toUpperCase());
+    const allowed = controlRoutes.filter((r) => pathPattern(r.path).test(path)).map((r) => r.method.toUpperCase());
     const see = `see ${controlPrefix}/openapi.json`;
     if (allowed.length > 0) {
       const message = `${c.req.method} is not allowed on ${c.req.path}: expected ${allowed.join(" or ")}; ${see}`;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../context.ts";
+import { applyFault } from "../control/apply-fault.ts";
 import { defaultLimits } from "../protocol/limits.ts";
 import { redact, redactAuthorization } from "../redact.ts";
 import { jsonHeaders } from "../sts/bodies.ts";
@@ -95,6 +96,11 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
       if (!decision.accept) {
         const body = JSON.stringify({ error: { code: String(decision.status), message: decision.detail, reason: decision.reason } });
         return c.body(body, decision.status, { ...jsonHeaders, [reasonHeader]: decision.reason });
+      }
+      if (!ctx.faults.isEmpty) {
+        const subject = { resource: decision.resource.name, connectionId: decision.connectionId };
+        const faulted = await applyFault(ctx, c, "handshake", subject, { [reasonHeader]: "fault.injected" });
+        if (faulted) return faulted;
       }
       c.set("decision", decision);
       return upgrade(c, next);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { epochSeconds } from "../clock.ts";
 import type { MockContext } from "../context.ts";
+import { applyFault } from "../control/apply-fault.ts";
 import { queryParam, subscriptionKeyName } from "../credentials.ts";
 import type { CredentialSource } from "../events.ts";
 import type { StsReason } from "../reasons.ts";
@@ -72,6 +73,13 @@ export function createStsApp(ctx: MockContext): Hono {
         keySource = "query";
       }
       keyInQueryRefused = fromQuery !== undefined && !stsKeyInQuery;
+    }
+
+    // A fault rule of the control plane may answer instead, or delay the answer.
+    if (!ctx.faults.isEmpty) {
+      const resource = key === undefined ? undefined : ctx.resources.byKey(key.trim())?.name;
+      const faulted = await applyFault(ctx, c, "sts", { resource });
+      if (faulted) return faulted;
     }
 
     const outcome = decideIssue(key, keyInQueryRefused, region, ctx);

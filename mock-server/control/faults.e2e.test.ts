@@ -1,0 +1,175 @@
+/**
+ * Fault rules of the control plane, on the real command under Node and Deno: each action against
+ * plain HTTP and WebSocket clients, counts, seeded probabilities, scoping, and every firing in the
+ * journal.
+ */
+import t from "tap";
+import WebSocket from "ws";
+import { newId } from "../testing/protocol-client.ts";
+import { runtimes, spawnMock } from "../testing/spawn.ts";
+
+const json = { "Content-Type": "application/json" };
+
+for (const runtime of runtimes) {
+  t.test(`on ${runtime}`, async (t) => {
+    const mock = await spawnMock(runtime);
+    t.teardown(() => mock.stop().then(() => undefined));
+    const { admin, sts } = mock.ready;
+    const westus = mock.ready.resources.find((r) => r.name === "speechmock-westus")?.keys[0] as string;
+    const addRule = async (rule: unknown) => {
+      const res = await fetch(`${admin}/faults`, { method: "POST", headers: json, body: JSON.stringify(rule) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const issue = async (key = westus, signal?: AbortSignal) => {
+      const res = await fetch(sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key }, signal });
+      return { status: res.status, headers: res.headers, body: await res.text() };
+    };
+    const faultEntries = async () =>
+      ((await (await fetch(`${admin}/journal?type=fault`)).json()) as { entries: Record<string, unknown>[] }).entries;
+    t.afterEach(async () => {
+      await fetch(`${admin}/faults`, { method: "DELETE" });
+    });
+
+    t.test("a 429 with Retry-After reaches a plain fetch client, as many times as the rule says", async (t) => {
+      const added = await addRule({ target: "sts", times: 1, action: { kind: "respond", status: 429, headers: { "Retry-After": "7" } } });
+      t.equal(added.status, 201);
+      t.match(added.body, { id: /^fault-\d+$/, fired: 0, target: "sts" });
+      const first = await issue();
+      t.equal(first.status, 429);
+      t.equal(first.headers.get("retry-after"), "7");
+      t.equal(first.headers.get("access-control-allow-origin"), "*", "still a token-service answer, CORS and all");
+      const second = await issue();
+      t.equal(second.status, 200, "spent after one firing");
+      t.equal(second.body.split(".").length, 3);
+      const listed = (await (await fetch(`${admin}/faults`)).json()) as { faults: Record<string, unknown>[] };
+      t.match(listed.faults, [{ id: added.body.id, fired: 1 }]);
+      t.match((await faultEntries()).at(-1), {
+        type: "fault",
+        target: "sts",
+        rule: added.body.id,
+        action: "respond",
+        status: 429,
+        resource: "speechmock-westus",
+      });
+    });
+
+    t.test("a status, body and headers answer exactly as given", async (t) => {
+      const body = '{"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}}';
+      await addRule({ target: "sts", action: { kind: "respond", status: 401, body, headers: { "X-Extra": "yes" } } });
+      const res = await issue();
+      t.same([res.status, res.body, res.headers.get("x-extra")], [401, body, "yes"]);
+    });
+
+    t.test("a rule for one resource leaves the others alone", async (t) => {
+      await addRule({ target: "sts", resource: "speechmock-eastus-free", action: { kind: "respond", status: 503 } });
+      t.equal((await issue()).status, 200, "westus is untouched");
+      const eastus = mock.ready.resources.find((r) => r.name === "speechmock-eastus-free")?.keys[0] as string;
+      const res = await fetch(sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": eastus } });
+      t.equal(res.status, 503, "eastus gets the fault, whatever its region check would have said");
+      await res.text();
+    });
+
+    t.test("a delay answers as usual, no sooner than the delay", async (t) => {
+      await addRule({ target: "sts", times: 1, action: { kind: "delay", ms: 300 } });
+      const started = performance.now();
+      const res = await issue();
+      t.equal(res.status, 200);
+      t.ok(performance.now() - started >= 290, "not before the delay");
+    });
+
+    t.test("a hang never answers; the client gives up and the firing is journaled", async (t) => {
+      const rule = await addRule({ target: "sts", times: 1, action: { kind: "hang" } });
+      const outcome = await issue(westus, AbortSignal.timeout(300)).then(
+        (r) => `answered ${r.status}`,
+        (err: Error) => err.name,
+      );
+      t.equal(outcome, "TimeoutError");
+      t.match((await faultEntries()).at(-1), { rule: rule.body.id, action: "hang" });
+      t.equal((await issue()).status, 200, "the mock still serves everyone else");
+    });
+
+    t.test("a handshake refused by a rule gets its status and X-Speechmock-Reason fault.injected; other connections open", async (t) => {
+      const target = newId();
+      await addRule({ target: "handshake", connectionId: target, action: { kind: "refuse", status: 503 } });
+      const attempt = (connectionId: string) =>
+        new Promise<{ status: number; reason?: string }>((resolve) => {
+          const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
+            headers: { "Ocp-Apim-Subscription-Key": westus, "X-ConnectionId": connectionId },
+          });
+          ws.on("open", () => {
+            ws.terminate();
+            resolve({ status: 101 });
+          });
+          ws.on("unexpected-response", (_req, res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string });
+            ws.terminate();
+          });
+          ws.on("error", () => {});
+        });
+      t.same(await attempt(target), { status: 503, reason: "fault.injected" });
+      t.same(await attempt(newId()), { status: 101 }, "another connection id opens");
+      t.match((await faultEntries()).at(-1), { target: "handshake", action: "refuse", status: 503, connectionId: target });
+    });
+
+    t.test("a seeded probability fires the same requests on every run", async (t) => {
+      const pattern = async () => {
+        await fetch(`${admin}/faults`, { method: "DELETE" });
+        await addRule({ target: "sts", probability: 0.5, seed: 42, action: { kind: "respond", status: 500 } });
+        const statuses: number[] = [];
+        for (let i = 0; i < 16; i++) statuses.push((await issue()).status);
+        return statuses;
+      };
+      const first = await pattern();
+      t.same(await pattern(), first, "the same seed, the same firings");
+      t.ok(first.includes(500) && first.includes(200), `some fire, some do not: ${first.join(" ")}`);
+    });
+
+    t.test("rules are removed one by one or all at once", async (t) => {
+      const a = await addRule({ target: "sts", action: { kind: "hang" } });
+      await addRule({ target: "handshake", action: { kind: "delay", ms: 5 } });
+      t.equal((await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE" })).status, 204);
+      const again = await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE" });
+      t.equal(again.status, 404);
+      t.match(await again.json(), { error: { code: "ERR_NOT_FOUND" } });
+      t.equal((await fetch(`${admin}/faults`, { method: "DELETE" })).status, 204);
+      t.same(await (await fetch(`${admin}/faults`)).json(), { faults: [] });
+    });
+
+    t.test("each invalid rule is refused with 400, naming the field, the value and what was expected", async (t) => {
+      const cases: [unknown, { field: string; expected: RegExp }][] = [
+        [{ action: { kind: "hang" } }, { field: "target", expected: /discriminator|Expected/ }],
+        [
+          { target: "sts", action: { kind: "respond", status: 99 } },
+          { field: "action.status", expected: /Expected an HTTP status from 200 to 599/ },
+        ],
+        [
+          { target: "sts", action: { kind: "refuse", status: 503 } },
+          { field: "action.kind", expected: /'respond' \| 'delay' \| 'hang'/ },
+        ],
+        [
+          { target: "sts", probability: 0, action: { kind: "hang" } },
+          { field: "probability", expected: /Expected a probability above 0/ },
+        ],
+        [
+          { target: "sts", times: 0, action: { kind: "hang" } },
+          { field: "times", expected: /Expected 1 or more/ },
+        ],
+        [
+          { target: "sts", colour: "red", action: { kind: "hang" } },
+          { field: "colour", expected: /no such field/ },
+        ],
+        [
+          { target: "handshake", connectionId: "xyz", action: { kind: "hang" } },
+          { field: "connectionId", expected: /32 hex digits/ },
+        ],
+      ];
+      for (const [rule, problem] of cases) {
+        const res = await addRule(rule);
+        t.equal(res.status, 400, JSON.stringify(rule));
+        t.match(res.body, { error: { code: "ERR_REQUEST_INVALID", problems: [problem] } }, JSON.stringify(rule));
+      }
+      t.same(await (await fetch(`${admin}/faults`)).json(), { faults: [] }, "nothing was added");
+    });
+  });
+}
