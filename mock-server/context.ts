@@ -35,9 +35,8 @@ export interface MockContext {
 export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHasherFactory = jsSha256): Promise<MockContext> {
   const clock = new ControlledClock(resolved.clock);
   const options = { ...resolved, clock };
-  const resources = new ResourceRegistry(options.resources);
+  const resources = new ResourceRegistry(options.resources, [options.region]);
   const keys = await createSigningKeys();
-  const extraRegions = new Set([...resources.regions(), options.region]);
   const journal = new Journal(options.journalSize, clock);
   return {
     options,
@@ -53,6 +52,6 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
       if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") journal.record(event);
     },
     pcmHasher,
-    regionOf: (host) => regionOfHost(host, options.region, extraRegions),
+    regionOf: (host) => regionOfHost(host, options.region, resources.knownRegions),
   };
 }

@@ -47,6 +47,10 @@ for (const runtime of runtimes) {
         "/__speechmock/health",
         "/__speechmock/journal",
         "/__speechmock/openapi.json",
+        "/__speechmock/reset",
+        "/__speechmock/resources",
+        "/__speechmock/resources/{name}",
+        "/__speechmock/resources/{name}/regenerate-key",
       ]);
       t.same(Object.keys(paths["/__speechmock/clock"] ?? {}).sort(), ["delete", "get", "put"]);
       t.match(paths["/__speechmock/faults/{id}"]?.delete?.parameters, [{ name: "id", in: "path", required: true }]);

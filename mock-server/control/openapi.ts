@@ -5,7 +5,7 @@
 import * as z from "../zod.ts";
 
 export interface ControlRoute {
-  method: "get" | "put" | "post" | "delete";
+  method: "get" | "put" | "post" | "patch" | "delete";
   /** Relative to the control prefix, e.g. `/journal`. */
   path: string;
   summary: string;
@@ -50,7 +50,8 @@ export function openApiDocument(prefix: string, routes: readonly ControlRoute[],
     info: {
       title: "speechmock control plane",
       version,
-      description: "Inspect and steer a running speechmock: health, the journal of what it saw and did.",
+      description:
+        "Inspect and steer a running speechmock: health, the journal of what it saw and did, its clock, fault rules and resources.",
     },
     paths,
   };

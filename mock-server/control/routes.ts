@@ -1,13 +1,16 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import pkg from "../../package.json" with { type: "json" };
 import type { MockContext } from "../context.ts";
 import type { JournalEntry } from "../journal.ts";
+import { resource, toResource } from "../subscriptions/schema.ts";
 import { parseDuration } from "./duration.ts";
 import { faultRule } from "./fault-rules.ts";
 import { type ControlRoute, openApiDocument } from "./openapi.ts";
 import { controlPrefix } from "./prefix.ts";
-import { clockAdvance, clockSet, type JournalQuery, journalQuery } from "./schemas.ts";
+import { clockAdvance, clockSet, type JournalQuery, journalQuery, keyRegeneration, resourcePatch } from "./schemas.ts";
 import { jsonBody, queryObject, validate } from "./validation.ts";
+
+const invalidBodyText = "The body is invalid: each problem's field, value and what was expected";
 
 const clockStateText = '{ now (ms since the epoch), iso, mode ("system", "offset" or "frozen"), offsetMs }';
 
@@ -64,10 +67,48 @@ export const controlRoutes: readonly ControlRoute[] = [
   },
   { method: "delete", path: "/faults", summary: "Removes every fault rule", responses: { 204: "Removed" } },
   { method: "delete", path: "/faults/{id}", summary: "Removes one fault rule", responses: { 204: "Removed", 404: "No such rule" } },
+  { method: "get", path: "/resources", summary: "The resources as they are now, with their keys", responses: { 200: "{ resources }" } },
+  {
+    method: "post",
+    path: "/resources",
+    summary: "Adds a resource, in the fixtures file's shape",
+    body: resource,
+    responses: { 201: "The resource", 400: invalidBodyText, 409: "Its name, a key or its subscription id is already in use" },
+  },
+  {
+    method: "patch",
+    path: "/resources/{name}",
+    summary: "Enables or disables a resource, or puts it out of quota",
+    body: resourcePatch,
+    responses: { 200: "The resource", 400: invalidBodyText, 404: "No such resource" },
+  },
+  {
+    method: "delete",
+    path: "/resources/{name}",
+    summary: "Removes a resource: its keys stop working and its tokens are refused (auth.token_revoked)",
+    responses: { 204: "Removed", 404: "No such resource" },
+  },
+  {
+    method: "post",
+    path: "/resources/{name}/regenerate-key",
+    summary:
+      "Gives the primary or secondary key a new value: the old one stops working, tokens already issued stay valid until they expire",
+    body: keyRegeneration,
+    responses: { 200: "The resource with its new key", 400: invalidBodyText, 404: "No such resource" },
+  },
+  {
+    method: "post",
+    path: "/reset",
+    summary: "Back to the start-up state: resources, fault rules, clock and journal",
+    responses: { 204: "Reset" },
+  },
 ];
 
 /** `/faults/{id}` as a pattern that `/faults/fault-1` matches. */
 const pathPattern = (path: string): RegExp => new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+
+/** A new key as Azure makes them: 32 hex digits. */
+const newKey = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 const bearerOf = (header: string | undefined): string => /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "";
 
@@ -153,6 +194,46 @@ export function createControlApp(ctx: MockContext): Hono {
       { error: { code: "ERR_NOT_FOUND", message: `No fault rule ${JSON.stringify(id)}; GET ${controlPrefix}/faults lists them` } },
       404,
     );
+  });
+  const noResource = (c: Context, name: string) =>
+    c.json(
+      { error: { code: "ERR_NOT_FOUND", message: `No resource named ${JSON.stringify(name)}; GET ${controlPrefix}/resources lists them` } },
+      404,
+    );
+  app.get(`${controlPrefix}/resources`, (c) => c.json({ resources: ctx.resources.list() }));
+  app.post(`${controlPrefix}/resources`, async (c) => {
+    const parsed = validate(resource, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const added = toResource(parsed.value);
+    const conflict = ctx.resources.conflictOf(added);
+    if (conflict) return c.json({ error: { code: "ERR_CONFLICT", message: conflict } }, 409);
+    ctx.resources.add(added);
+    return c.json(added, 201);
+  });
+  app.patch(`${controlPrefix}/resources/:name`, async (c) => {
+    const parsed = validate(resourcePatch, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const name = c.req.param("name");
+    const changed = ctx.resources.setState(name, parsed.value.state);
+    return changed ? c.json(changed) : noResource(c, name);
+  });
+  app.delete(`${controlPrefix}/resources/:name`, (c) => {
+    const name = c.req.param("name");
+    return ctx.resources.remove(name) ? c.body(null, 204) : noResource(c, name);
+  });
+  app.post(`${controlPrefix}/resources/:name/regenerate-key`, async (c) => {
+    const parsed = validate(keyRegeneration, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const name = c.req.param("name");
+    const changed = ctx.resources.regenerateKey(name, parsed.value.key === "primary" ? 0 : 1, newKey());
+    return changed ? c.json(changed) : noResource(c, name);
+  });
+  app.post(`${controlPrefix}/reset`, (c) => {
+    ctx.resources.replaceAll(ctx.options.resources);
+    ctx.faults.clear();
+    ctx.clock.reset();
+    ctx.journal.clear();
+    return c.body(null, 204);
   });
   // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
   app.all(`${controlPrefix}/*`, (c) => {

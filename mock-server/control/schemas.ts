@@ -39,3 +39,13 @@ export const clockAdvance = z.strictObject({
     'Expected a duration such as "9m" or a number of milliseconds',
   ),
 });
+
+/** `PATCH <admin>/resources/{name}`: a resource's new state. */
+export const resourcePatch = z.strictObject({
+  state: z.enum(["enabled", "disabled", "quotaExceeded"], 'Expected "enabled", "disabled" or "quotaExceeded"'),
+});
+
+/** `POST <admin>/resources/{name}/regenerate-key`: which key gets a new value, as in Azure's portal. */
+export const keyRegeneration = z.strictObject({
+  key: z.enum(["primary", "secondary"], 'Expected "primary" or "secondary"'),
+});

@@ -13,7 +13,8 @@ const key = z.string().check(z.regex(/^[\x21-\x7e]{16,128}$/, "Expected a key of
 
 const pattern = (re: RegExp, message: string) => z.string().check(z.regex(re, message));
 
-const resource = z.strictObject({
+/** One resource, as the fixtures file and the control plane's `POST /resources` take it. */
+export const resource = z.strictObject({
   name: pattern(/^[a-zA-Z0-9][a-zA-Z0-9-]{1,62}$/, "Expected a resource name of 2 to 63 letters, digits and dashes"),
   region: regionName,
   tier: z.enum(["F0", "S0"]),
@@ -78,10 +79,12 @@ export function derivedSubscriptionId(name: string): string {
   return out;
 }
 
+export const toResource = (r: z.output<typeof resource>): Resource => ({
+  ...r,
+  keys: [r.keys[0], r.keys[1]] as const,
+  subscriptionId: r.subscriptionId ?? derivedSubscriptionId(r.name),
+});
+
 export function toResources(parsed: z.output<typeof subscriptionsFile>): Resource[] {
-  return parsed.resources.map((r) => ({
-    ...r,
-    keys: [r.keys[0], r.keys[1]] as const,
-    subscriptionId: r.subscriptionId ?? derivedSubscriptionId(r.name),
-  }));
+  return parsed.resources.map(toResource);
 }
