@@ -238,6 +238,39 @@ t.test("a turn streamed by hand is answered from the transcripts option and jour
   t.ok(mock.journal.dropped > 0, "and counts what it dropped");
 });
 
+t.test("from code: the clock, fault rules, resources and reset are the control plane's own", async (t) => {
+  await using mock = await startMock({ port: 0 });
+  const token = await mock.mintToken();
+  t.equal((await handshake(mock.ws, token)).status, 101);
+  mock.clock.advance(10 * 60_000);
+  t.same(await handshake(mock.ws, token), { status: 403, reason: "auth.token_expired" }, "advancing the clock expires the token");
+  const clock = (await (await fetch(`${mock.admin}/clock`)).json()) as { mode: string };
+  t.equal(clock.mode, "offset", "the HTTP control plane sees the same clock");
+
+  const rule = mock.faults.add({ target: "sts", times: 1, action: { kind: "respond", status: 429, headers: { "Retry-After": "3" } } });
+  const limited = await fetch(mock.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westusKey } });
+  t.same([limited.status, limited.headers.get("retry-after")], [429, "3"]);
+  await limited.text();
+  t.equal(mock.faults.list()[0]?.fired, 1);
+  t.equal(rule.id, "fault-1");
+
+  const name = mock.resources[0]?.name as string;
+  mock.registry.setState(name, "disabled");
+  const disabled = await fetch(mock.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westusKey } });
+  t.equal(disabled.status, 403);
+  await disabled.text();
+
+  mock.reset();
+  t.equal(mock.clock.mode, "system");
+  t.same(mock.faults.list(), []);
+  t.equal(mock.registry.byName(name)?.state, "enabled");
+  t.equal(mock.journal.size, 0);
+  const fresh = await mock.mintToken();
+  const socket = (await handshake(mock.ws, fresh)).socket;
+  t.ok(socket, "all back to the start-up state");
+  socket?.close();
+});
+
 t.test("on deno, the same module starts a mock that issues tokens, accepts a socket and closes it with 1001", async (t) => {
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(

@@ -4,12 +4,16 @@ import type { JSONWebKeySet } from "jose";
 import { createMockApp } from "./app.ts";
 import { epochSeconds } from "./clock.ts";
 import { createContext, type MockContext } from "./context.ts";
+import type { FaultRegistry } from "./control/faults.ts";
 import { controlPrefix } from "./control/prefix.ts";
+import { resetToStart } from "./control/routes.ts";
+import type { ControlledClock } from "./controlled-clock.ts";
 import { MockError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
 import type { PcmHasherFactory } from "./speech/turn-audio.ts";
+import type { ResourceRegistry } from "./subscriptions/registry.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 
 /** What a runtime adapter supplies: its WebSocket upgrade and a way to listen. Nothing else. */
@@ -60,8 +64,16 @@ export interface MockServer extends AsyncDisposable {
   resources: ResourceInfo[];
   /** The public key that verifies every token this mock signs. */
   jwks: JSONWebKeySet;
-  /** What the mock saw and did: protocol messages, violations, notices, turns, closes. Bounded. */
+  /** What the mock saw and did: token requests, handshakes, faults, protocol messages, violations, turns, closes. Bounded. */
   journal: Journal;
+  /** The mock's clock: `now()`, `set(epochMs, frozen?)`, `advance(ms)`, `reset()`; the control plane's `/clock`. */
+  clock: ControlledClock;
+  /** Fault rules: `add(rule)`, `list()`, `remove(id)`, `clear()`; the control plane's `/faults`. */
+  faults: FaultRegistry;
+  /** The resources as they are now, changeable: `list()`, `add()`, `setState()`, `remove()`, `regenerateKey()`. */
+  registry: ResourceRegistry;
+  /** Back to the start-up state: resources, fault rules, clock and journal; the control plane's `/reset`. */
+  reset(): void;
   /** Signs a token as the token service would, or an expired or wrong-region one for tests. */
   mintToken(options?: MintTokenOptions): Promise<string>;
   /** Closes open sockets with `1001` and stops listening. */
@@ -114,6 +126,10 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     resources: ctx.resources.list().map(({ name, region, tier, state, keys }) => ({ name, region, tier, state, keys })),
     jwks: ctx.keys.jwks,
     journal: ctx.journal,
+    clock: ctx.clock,
+    faults: ctx.faults,
+    registry: ctx.resources,
+    reset: () => resetToStart(ctx),
     mintToken: (o) => mintToken(ctx, o),
     close,
     [Symbol.asyncDispose]: close,

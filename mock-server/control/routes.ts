@@ -107,6 +107,14 @@ export const controlRoutes: readonly ControlRoute[] = [
 /** `/faults/{id}` as a pattern that `/faults/fault-1` matches. */
 const pathPattern = (path: string): RegExp => new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
 
+/** Back to the start-up state: resources, fault rules, clock and journal. The API's `reset()` too. */
+export function resetToStart(ctx: MockContext): void {
+  ctx.resources.replaceAll(ctx.options.resources);
+  ctx.faults.clear();
+  ctx.clock.reset();
+  ctx.journal.clear();
+}
+
 /** A new key as Azure makes them: 32 hex digits. */
 const newKey = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -229,10 +237,7 @@ export function createControlApp(ctx: MockContext): Hono {
     return changed ? c.json(changed) : noResource(c, name);
   });
   app.post(`${controlPrefix}/reset`, (c) => {
-    ctx.resources.replaceAll(ctx.options.resources);
-    ctx.faults.clear();
-    ctx.clock.reset();
-    ctx.journal.clear();
+    resetToStart(ctx);
     return c.body(null, 204);
   });
   // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
