@@ -41,10 +41,13 @@ export type MockEvent =
   | {
       /** A fault rule fired (the control plane's `faults`). */
       type: "fault";
-      target: "sts" | "handshake";
+      target: "sts" | "handshake" | "message";
       rule: string;
       action: string;
       status?: number;
+      /** For a message fault: the client message's Path, and the close code if it closed. */
+      path?: string;
+      code?: number;
       connectionId?: string;
       resource?: string;
     }

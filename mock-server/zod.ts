@@ -22,6 +22,7 @@ export {
   literal,
   lte,
   maximum,
+  maxLength,
   minimum,
   minLength,
   number,

@@ -40,9 +40,27 @@ const handshakeAction = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("hang") }),
 ]);
 
+const messageAction = z.discriminatedUnion("kind", [
+  /** Close the socket with this code and reason instead of handling the message. */
+  z.strictObject({
+    kind: z.literal("close"),
+    code: z
+      .int()
+      .check(z.minimum(1000, "Expected a close code from 1000 to 4999"), z.maximum(4999, "Expected a close code from 1000 to 4999")),
+    reason: z._default(
+      z.string().check(z.maxLength(123, "Expected a reason of at most 123 characters (a close frame's limit)")),
+      "Closed by a speechmock fault rule.",
+    ),
+  }),
+  /** Send the client a message it cannot parse (no blank line after its headers), then carry on. */
+  z.strictObject({ kind: z.literal("malformed") }),
+]);
+
 const common = {
   /** Only requests with this resource's keys or tokens. */
   resource: z.optional(z.string().check(z.minLength(1, "Expected a resource name"))),
+  /** Lets this many matching requests or messages through before it fires (default 0). */
+  after: z.optional(z.int().check(z.minimum(0, "Expected 0 or more"))),
   /** Fires at most this many times, then the rule is spent (it stays listed, with `fired`). */
   times: z.optional(z.int().check(z.minimum(1, "Expected 1 or more"))),
   /** Fires on this share of matching requests, 0 < p <= 1 (default 1). */
@@ -60,9 +78,18 @@ export const faultRule = z.discriminatedUnion("target", [
     connectionId: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, "Expected a connection id: 32 hex digits"))),
     action: handshakeAction,
   }),
+  z.strictObject({
+    target: z.literal("message"),
+    ...common,
+    connectionId: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, "Expected a connection id: 32 hex digits"))),
+    /** Only messages from the client with this Path (`speech.context` fires at the next turn; `audio` mid-turn). */
+    path: z.optional(z.string().check(z.minLength(1, "Expected a message path such as audio or speech.context"))),
+    action: messageAction,
+  }),
 ]);
 
 export type FaultRuleInput = z.output<typeof faultRule>;
 export type FaultTarget = FaultRuleInput["target"];
 export type StsFaultAction = z.output<typeof stsAction>;
 export type HandshakeFaultAction = z.output<typeof handshakeAction>;
+export type MessageFaultAction = z.output<typeof messageAction>;

@@ -5,7 +5,7 @@
  */
 import t from "tap";
 import WebSocket from "ws";
-import { newId } from "../testing/protocol-client.ts";
+import { connect, newId, readClip } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
@@ -110,6 +110,53 @@ for (const runtime of runtimes) {
       t.same(await attempt(target), { status: 503, reason: "fault.injected" });
       t.same(await attempt(newId()), { status: 101 }, "another connection id opens");
       t.match((await faultEntries()).at(-1), { target: "handshake", action: "refuse", status: 503, connectionId: target });
+    });
+
+    t.test("a message rule closes a socket after N audio messages, mid-turn, with its code and reason", async (t) => {
+      await addRule({
+        target: "message",
+        path: "audio",
+        after: 5,
+        times: 1,
+        action: { kind: "close", code: 1011, reason: "Injected mid-turn." },
+      });
+      const client = await connect(mock.ready.ws, westus);
+      client.sendConfig();
+      client.sendTurn(readClip("remind-me.wav"));
+      t.same(await client.closed, { code: 1011, reason: "Injected mid-turn." });
+      t.notOk(
+        client.messages.some((m) => m.path === "turn.end"),
+        "the turn never ended",
+      );
+      t.match((await faultEntries()).at(-1), {
+        target: "message",
+        action: "close",
+        path: "audio",
+        code: 1011,
+        connectionId: client.connectionId,
+      });
+      const next = await connect(mock.ready.ws, westus);
+      next.sendConfig();
+      const messages = await next.turn(readClip("hello.wav"));
+      t.equal(messages.at(-1)?.path, "turn.end", "other connections are served");
+      await next.close();
+    });
+
+    t.test("a malformed-message rule sends the client a message with no blank line after its headers", async (t) => {
+      await addRule({ target: "message", path: "speech.config", times: 1, action: { kind: "malformed" } });
+      const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
+        headers: { "Ocp-Apim-Subscription-Key": westus, "X-ConnectionId": newId() },
+      });
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const received = new Promise<string>((resolve) => ws.once("message", (data) => resolve(String(data))));
+      const id = newId();
+      ws.send(
+        `Path: speech.config\r\nX-RequestId: ${id}\r\nX-Timestamp: ${new Date().toISOString()}\r\nContent-Type: application/json\r\n\r\n{}`,
+      );
+      const text = await received;
+      t.notMatch(text, "\r\n\r\n", "no blank line");
+      t.match(text, `X-RequestId: ${id}`);
+      ws.close();
     });
 
     t.test("a seeded probability fires the same requests on every run", async (t) => {

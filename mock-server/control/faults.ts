@@ -1,14 +1,16 @@
-import type { FaultRuleInput, FaultTarget, HandshakeFaultAction, StsFaultAction } from "./fault-rules.ts";
+import type { FaultRuleInput, FaultTarget, HandshakeFaultAction, MessageFaultAction, StsFaultAction } from "./fault-rules.ts";
 
-export type FaultRule = FaultRuleInput & { readonly id: string; fired: number };
+export type FaultRule = FaultRuleInput & { readonly id: string; fired: number; matched: number };
 
 /** What a request offers to match on. */
 export interface FaultSubject {
   resource?: string;
   connectionId?: string;
+  /** For messages: the client message's Path. */
+  path?: string;
 }
 
-type ActionOf<T extends FaultTarget> = T extends "sts" ? StsFaultAction : HandshakeFaultAction;
+type ActionOf<T extends FaultTarget> = T extends "sts" ? StsFaultAction : T extends "handshake" ? HandshakeFaultAction : MessageFaultAction;
 
 /** mulberry32: a small, well-known seeded generator; quality enough for "fail 30% of the time". */
 const generator = (seed: number) => {
@@ -28,7 +30,7 @@ export class FaultRegistry {
   #next = 1;
 
   add(input: FaultRuleInput): FaultRule {
-    const rule: FaultRule = { ...input, id: `fault-${this.#next++}`, fired: 0 };
+    const rule: FaultRule = { ...input, id: `fault-${this.#next++}`, fired: 0, matched: 0 };
     this.#rules.push({ rule, draw: generator(input.seed ?? 1) });
     return rule;
   }
@@ -66,6 +68,8 @@ export class FaultRegistry {
       ) {
         continue;
       }
+      if ("path" in rule && rule.path !== undefined && rule.path.toLowerCase() !== subject.path?.toLowerCase()) continue;
+      if (++rule.matched <= (rule.after ?? 0)) continue;
       if (rule.probability !== undefined && draw() >= rule.probability) continue;
       rule.fired++;
       return { rule, action: rule.action as ActionOf<T> };

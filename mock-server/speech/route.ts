@@ -59,6 +59,23 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
             limits,
             overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
             pcmHasher: ctx.pcmHasher,
+            fault: (path) => {
+              if (ctx.faults.isEmpty) return undefined;
+              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path });
+              if (!fired) return undefined;
+              const { rule, action } = fired;
+              ctx.report({
+                type: "fault",
+                target: "message",
+                rule: rule.id,
+                action: action.kind,
+                path,
+                ...(action.kind === "close" ? { code: action.code } : {}),
+                connectionId,
+                resource: resource.name,
+              });
+              return action;
+            },
           },
           { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason), bufferedAmount: () => bufferedAmount(ws) },
         );

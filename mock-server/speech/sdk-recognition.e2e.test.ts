@@ -241,6 +241,32 @@ for (const runtime of runtimes) {
       );
     }
 
+    t.test("a close injected mid-turn by a fault rule reaches the SDK as its documented cancellation", testOptions(), async (t) => {
+      const rule = await fetch(`${mock.ready.admin}/faults`, {
+        method: "POST",
+        body: JSON.stringify({
+          target: "message",
+          path: "audio",
+          after: 4,
+          times: 1,
+          action: { kind: "close", code: 1007, reason: "Injected mid-turn." },
+        }),
+      });
+      t.equal(rule.status, 201);
+      await rule.text();
+      const run = await recognizeFile(keyConfig(), remindMe, 5_000);
+      const expected = {
+        reason: sdk.CancellationReason.Error,
+        errorCode: sdk.CancellationErrorCode.BadRequestParameters,
+        errorDetails: "Injected mid-turn. websocket error code: 1007",
+      };
+      t.equal(run.result.reason, sdk.ResultReason.Canceled);
+      t.same(run.cancellation, expected, "canceled with the injected reason and code");
+      const closed = await mock.waitForLog((l) => l.event === "socket.close" && l.connectionId === run.connectionId);
+      t.match(closed, { code: 1007, initiator: "server", error: { code: "FAULT_INJECTED" } });
+      await fetch(`${mock.ready.admin}/faults`, { method: "DELETE" });
+    });
+
     t.test("a quota-exceeded key is canceled by close 1007 with the SDK's BadRequestParameters error", testOptions(), async (t) => {
       // The SDK streams speech.context and audio right after speech.config, so this also proves
       // that the Deno adapter's lingering close gets the close frame through (see runtime/deno.ts).

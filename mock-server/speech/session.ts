@@ -5,6 +5,7 @@
  * only pass bytes. It never throws: every broken rule closes the socket with its documented code.
  */
 import type { Clock, Timer } from "../clock.ts";
+import type { MessageFaultAction } from "../control/fault-rules.ts";
 import type { Logger } from "../events.ts";
 import type { Journal, NoticeCode } from "../journal.ts";
 import { type BinaryMessage, decodeBinaryMessage } from "../protocol/binary-message.ts";
@@ -57,6 +58,8 @@ export interface SessionDeps {
   readonly vad?: Partial<VadOptions>;
   /** The runtime's incremental SHA-256; the JavaScript one by default. */
   readonly pcmHasher?: PcmHasherFactory;
+  /** A fault rule of the control plane that fires on this client message, if any (already journaled). */
+  readonly fault?: (path: string) => MessageFaultAction | undefined;
 }
 
 const requestIdPattern = /^[0-9a-fA-F]{32}$/;
@@ -126,6 +129,7 @@ export class SpeechSession {
     const { path: named, requestId: id } = message.headers;
     this.#record({ type: "message", connectionId, direction: "in", kind: "text", path: named, requestId: id, size: text.length });
     const { path, requestId } = this.#common(message.headers);
+    if (this.#faulted(path, requestId)) return;
     switch (path.toLowerCase()) {
       case "speech.config":
         if (this.#configured)
@@ -169,12 +173,26 @@ export class SpeechSession {
       payload,
     });
     const { path, requestId } = this.#common(message.headers);
+    if (this.#faulted(path, requestId)) return;
     this.#requireConfigured(path);
     if (path.toLowerCase() !== "audio") {
       this.#notice("message.path_unknown", `Ignored a binary message with unknown path ${JSON.stringify(path)}`, requestId);
       return;
     }
     this.#audio(requestId, message.headers, message.payload);
+  }
+
+  /** Applies a fault rule that fires on this message; true when it closed the connection. */
+  #faulted(path: string, requestId: string): boolean {
+    const fault = this.#deps.fault?.(path);
+    if (fault === undefined) return false;
+    if (fault.kind === "malformed") {
+      // No blank line after the headers: a client's parser must cope, or fail visibly.
+      this.#peer.send(`X-RequestId: ${requestId}\r\nPath: speech.hypothesis\r\nContent-Type: application/json; charset=utf-8`);
+      return false;
+    }
+    this.#close(fault.code, fault.reason, { code: "FAULT_INJECTED", message: `A fault rule closed the connection at a ${path} message` });
+    return true;
   }
 
   /** The headers every client message needs, and the quota. */
