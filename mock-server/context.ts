@@ -9,6 +9,7 @@ import { regionOfHost } from "./regions.ts";
 import { SocketRegistry } from "./speech/sockets.ts";
 import { jsSha256, type PcmHasherFactory } from "./speech/turn-audio.ts";
 import { ResourceRegistry } from "./subscriptions/registry.ts";
+import { TranscriptStore } from "./transcripts/store.ts";
 
 /** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
 export interface MockContext {
@@ -24,6 +25,8 @@ export interface MockContext {
   journal: Journal;
   /** The incremental SHA-256 that identifies clips: the runtime's own, or the JavaScript one. */
   pcmHasher: PcmHasherFactory;
+  /** What the mock hears: the transcripts option, and what the control plane scripted since. */
+  transcripts: TranscriptStore;
   /** Fault rules the control plane added. */
   faults: FaultRegistry;
   /** Logs an event, and journals the token requests, handshakes and faults among them. */
@@ -47,6 +50,7 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
     sockets: new SocketRegistry(),
     journal,
     faults: new FaultRegistry(),
+    transcripts: new TranscriptStore(options.transcripts),
     report: (event) => {
       options.logger(event); // first: the journal stamps the object it is given
       if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") journal.record(event);

@@ -7,7 +7,17 @@ import { parseDuration } from "./duration.ts";
 import { faultRule } from "./fault-rules.ts";
 import { type ControlRoute, openApiDocument } from "./openapi.ts";
 import { controlPrefix } from "./prefix.ts";
-import { clockAdvance, clockSet, type JournalQuery, journalQuery, keyRegeneration, resourcePatch } from "./schemas.ts";
+import {
+  clipPath,
+  clipScript,
+  clockAdvance,
+  clockSet,
+  type JournalQuery,
+  journalQuery,
+  keyRegeneration,
+  nextScript,
+  resourcePatch,
+} from "./schemas.ts";
 import { jsonBody, queryObject, validate } from "./validation.ts";
 
 const invalidBodyText = "The body is invalid: each problem's field, value and what was expected";
@@ -97,9 +107,29 @@ export const controlRoutes: readonly ControlRoute[] = [
     responses: { 200: "The resource with its new key", 400: invalidBodyText, 404: "No such resource" },
   },
   {
+    method: "put",
+    path: "/transcripts/{sha256}",
+    summary: "Scripts what the mock hears in one clip, by the SHA-256 of its PCM (speechmock hash prints it)",
+    body: clipScript,
+    responses: { 200: "{ sha256, phrases }", 400: invalidBodyText },
+  },
+  {
+    method: "delete",
+    path: "/transcripts/{sha256}",
+    summary: "Back to what the transcripts file says of that clip",
+    responses: { 204: "Unscripted", 404: "The clip was not scripted" },
+  },
+  {
+    method: "post",
+    path: "/transcripts/next",
+    summary: "Queues what the next turn, on any connection, is heard as, whatever its audio",
+    body: nextScript,
+    responses: { 201: "{ queued }: scripts waiting", 400: invalidBodyText },
+  },
+  {
     method: "post",
     path: "/reset",
-    summary: "Back to the start-up state: resources, fault rules, clock and journal",
+    summary: "Back to the start-up state: resources, fault rules, clock, journal and scripted transcripts",
     responses: { 204: "Reset" },
   },
 ];
@@ -113,6 +143,7 @@ export function resetToStart(ctx: MockContext): void {
   ctx.faults.clear();
   ctx.clock.reset();
   ctx.journal.clear();
+  ctx.transcripts.reset();
 }
 
 /** A new key as Azure makes them: 32 hex digits. */
@@ -235,6 +266,34 @@ export function createControlApp(ctx: MockContext): Hono {
     const name = c.req.param("name");
     const changed = ctx.resources.regenerateKey(name, parsed.value.key === "primary" ? 0 : 1, newKey());
     return changed ? c.json(changed) : noResource(c, name);
+  });
+  const badClip = (c: Context, sha: string) => {
+    const parsed = validate(clipPath, { sha256: sha }, "path");
+    return parsed.ok ? undefined : c.json(parsed.body, 400);
+  };
+  app.post(`${controlPrefix}/transcripts/next`, async (c) => {
+    const parsed = validate(nextScript, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    const queued = ctx.transcripts.scriptNext(
+      "phrases" in parsed.value ? { kind: "phrases", phrases: parsed.value.phrases } : { kind: "noMatch" },
+    );
+    return c.json({ queued }, 201);
+  });
+  app.put(`${controlPrefix}/transcripts/:sha256`, async (c) => {
+    const sha = c.req.param("sha256");
+    const bad = badClip(c, sha);
+    if (bad) return bad;
+    const parsed = validate(clipScript, await jsonBody(c), "body");
+    if (!parsed.ok) return c.json(parsed.body, 400);
+    ctx.transcripts.scriptClip(sha, parsed.value.phrases);
+    return c.json({ sha256: sha.toLowerCase(), phrases: parsed.value.phrases });
+  });
+  app.delete(`${controlPrefix}/transcripts/:sha256`, (c) => {
+    const sha = c.req.param("sha256");
+    const bad = badClip(c, sha);
+    if (bad) return bad;
+    if (ctx.transcripts.unscriptClip(sha)) return c.body(null, 204);
+    return c.json({ error: { code: "ERR_NOT_FOUND", message: `Clip ${sha} was not scripted through the control plane` } }, 404);
   });
   app.post(`${controlPrefix}/reset`, (c) => {
     resetToStart(ctx);

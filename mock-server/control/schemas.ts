@@ -1,3 +1,4 @@
+import { phrase } from "../transcripts/schema.ts";
 import * as z from "../zod.ts";
 import { durationPattern } from "./duration.ts";
 
@@ -48,4 +49,20 @@ export const resourcePatch = z.strictObject({
 /** `POST <admin>/resources/{name}/regenerate-key`: which key gets a new value, as in Azure's portal. */
 export const keyRegeneration = z.strictObject({
   key: z.enum(["primary", "secondary"], 'Expected "primary" or "secondary"'),
+});
+
+const phrases = z.array(phrase).check(z.minLength(1, "Expected at least one phrase"));
+
+/** `PUT <admin>/transcripts/{sha256}`: what the mock hears in that clip from now on. */
+export const clipScript = z.strictObject({ phrases });
+
+/** `POST <admin>/transcripts/next`: what the next turn is heard as, whatever its audio. */
+export const nextScript = z.union(
+  [z.strictObject({ phrases }), z.strictObject({ noMatch: z.literal(true) })],
+  'Expected {"phrases": [...]} or {"noMatch": true}',
+);
+
+/** A clip's key in a path: the hex SHA-256 of its PCM. */
+export const clipPath = z.strictObject({
+  sha256: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, "Expected a SHA-256 as 64 hex digits (speechmock hash prints it)")),
 });

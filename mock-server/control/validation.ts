@@ -39,7 +39,7 @@ const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
 export function validate<T extends z.core.$ZodType>(
   schema: T,
   input: unknown,
-  where: "query" | "body",
+  where: "query" | "body" | "path",
 ): { ok: true; value: z.output<T> } | { ok: false; body: InvalidRequestBody } {
   if (input === notJson) {
     const problems = [{ field: "(body)", value: null, expected: "Expected a JSON object" }];

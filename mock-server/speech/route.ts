@@ -33,7 +33,7 @@ const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: 
  */
 export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSocket): Hono<Env> {
   const app = new Hono<Env>();
-  const { logger, clock, idleTimeoutSeconds, connectionLifetimeSeconds, transcripts } = ctx.options;
+  const { logger, clock, idleTimeoutSeconds, connectionLifetimeSeconds } = ctx.options;
   const limits: SessionLimits = {
     idleMs: idleTimeoutSeconds * 1000,
     lifetimeMs: connectionLifetimeSeconds * 1000,
@@ -52,7 +52,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
           {
             connectionId,
             settings,
-            transcripts,
+            transcripts: ctx.transcripts.current,
+            nextScripted: () => ctx.transcripts.takeNext(),
             clock,
             journal: ctx.journal,
             logger,

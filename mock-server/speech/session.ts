@@ -14,7 +14,7 @@ import { type MessageHeaders, requireHeader } from "../protocol/headers.ts";
 import type { ProtocolLimits } from "../protocol/limits.ts";
 import { parseRiffHeader, RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage, type TextMessage } from "../protocol/text-message.ts";
-import { transcriptFor } from "../transcripts/lookup.ts";
+import { type Transcript, transcriptFor } from "../transcripts/lookup.ts";
 import type { Transcripts } from "../transcripts/schema.ts";
 import { type RecognitionSettings, silenceMsFor } from "./recognition-settings.ts";
 import { recognitionMessages, type ServiceMessage, type TurnMode } from "./responses.ts";
@@ -49,6 +49,8 @@ export interface SessionDeps {
   readonly connectionId: string;
   readonly settings: RecognitionSettings;
   readonly transcripts: Transcripts;
+  /** A script the control plane queued for the next turn, taken when a turn is answered. */
+  readonly nextScripted?: () => Transcript | undefined;
   readonly clock: Clock;
   readonly journal: Journal;
   readonly logger: Logger;
@@ -301,7 +303,7 @@ export class SpeechSession {
   #answer(turn: OpenTurn, audio: TurnAudio): void {
     const { transcripts, settings, connectionId, logger } = this.#deps;
     const heard = audio.end();
-    const transcript = transcriptFor(transcripts, heard.sha256);
+    const transcript = this.#deps.nextScripted?.() ?? transcriptFor(transcripts, heard.sha256);
     const messages = recognitionMessages(heard, transcript, {
       mode: turn.mode,
       format: settings.format,

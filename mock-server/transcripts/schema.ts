@@ -23,7 +23,7 @@ const lexical = z
     ),
   );
 
-const phrase = z.strictObject({
+export const phrase = z.strictObject({
   display: text("the display text (non-empty)"),
   lexical,
   itn: text("the ITN form (non-empty)"),
@@ -39,7 +39,7 @@ const clip = z.strictObject({
   phrases: z.array(phrase).check(z.minLength(1, "Expected at least one phrase")),
 });
 
-const fallback = z.discriminatedUnion("kind", [
+export const fallback = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("noMatch") }),
   z.strictObject({ kind: z.literal("text"), text: text("the fallback text (non-empty)") }),
 ]);
