@@ -131,3 +131,34 @@ t.test("refuses a capacity that is not a positive integer", async (t) => {
   }
   t.throws(() => new Journal(0, clock), { message: "Cannot create journal: capacity 0 is not a positive integer" });
 });
+
+t.test("a burst of 100,000 more entries leaves the heap where it was: the ring is the bound", async (t) => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const { systemClock } = await import("./clock.ts");
+  const journal = new Journal(10_000, systemClock);
+  const burst = () => {
+    for (let i = 0; i < 100_000; i++) {
+      journal.record({
+        type: "message",
+        connectionId: "0123456789ABCDEF0123456789ABCDEF",
+        direction: "in",
+        kind: "binary",
+        path: "audio",
+        size: 3300,
+        payload: 3200,
+      });
+    }
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  burst(); // fills the ring and warms everything up
+  const after1 = burst();
+  const after2 = burst();
+  t.equal(journal.size, 10_000);
+  t.equal(journal.dropped, 290_000);
+  // 100,000 entries kept would be well over 10 MB; the ring holds 10,000 whatever the burst.
+  t.ok(after2 - after1 < 2 * 1024 * 1024, `heap grew ${((after2 - after1) / 1024).toFixed(0)} KiB over a second burst`);
+});

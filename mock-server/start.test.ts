@@ -271,6 +271,31 @@ t.test("from code: the clock, fault rules, resources and reset are the control p
   socket?.close();
 });
 
+t.test("several mocks start at once on port 0, each with its own state", async (t) => {
+  const mocks = await Promise.all(Array.from({ length: 6 }, () => startMock({ port: 0 })));
+  t.teardown(() => Promise.all(mocks.map((m) => m.close())).then(() => undefined));
+  t.equal(new Set(mocks.map((m) => m.port)).size, 6, "six ports");
+  mocks[0]?.faults.add({ target: "sts", action: { kind: "respond", status: 503 } });
+  mocks[1]?.clock.advance(3_600_000);
+  const statuses = await Promise.all(
+    mocks.map(async (m) => {
+      const res = await fetch(m.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westusKey } });
+      await res.text();
+      return res.status;
+    }),
+  );
+  t.same(statuses, [503, 200, 200, 200, 200, 200], "a fault in one is not in the others");
+  t.same(
+    mocks.map((m) => m.clock.mode),
+    ["system", "offset", "system", "system", "system", "system"],
+  );
+  t.same(
+    mocks.map((m) => m.journal.entries().map((e) => e.type)),
+    [["fault"], ["sts.request"], ["sts.request"], ["sts.request"], ["sts.request"], ["sts.request"]],
+    "each journal holds its own request: the first mock's was answered by its fault",
+  );
+});
+
 t.test("on deno, the same module starts a mock that issues tokens, accepts a socket and closes it with 1001", async (t) => {
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
