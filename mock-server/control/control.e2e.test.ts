@@ -108,6 +108,24 @@ for (const runtime of runtimes) {
 
       const handshakes = await journal(`?type=handshake&connectionId=${client.connectionId}`);
       t.equal(handshakes.entries.length, 1, "type and connectionId together");
+      const issued = await journal(`?since=${since}&outcome=sts.issued`);
+      t.same(
+        issued.entries.map((e) => e.type),
+        ["sts.request"],
+        "outcome: a reason code",
+      );
+      const accepted = await journal(`?since=${since}&outcome=accept`);
+      t.same(
+        accepted.entries.map((e) => e.connectionId),
+        [client.connectionId],
+        "outcome: a decision",
+      );
+      const normal = await journal(`?since=${since}&type=close&outcome=1000`);
+      t.same(
+        normal.entries.map((e) => e.connectionId),
+        [client.connectionId],
+        "outcome: a close code",
+      );
       const last = await journal("?limit=1");
       t.equal(last.entries.length, 1);
       t.equal(last.entries[0]?.seq, page.entries.at(-1)?.seq, "limit keeps the newest");
@@ -121,6 +139,7 @@ for (const runtime of runtimes) {
         ["limit=0", { field: "limit", value: 0, expected: /Expected a limit of 1 or more/ }],
         ["connectionId=xyz", { field: "connectionId", value: "xyz", expected: /32 hex digits/ }],
         ["colour=red", { field: "colour", value: "red", expected: /no such field/ }],
+        ["outcome=", { field: "outcome", value: "", expected: /Expected an outcome such as/ }],
       ];
       for (const [query, problem] of cases) {
         const { status, body } = await getJson(`${admin}/journal?${query}`);

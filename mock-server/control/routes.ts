@@ -164,7 +164,14 @@ const matches =
     (query.type === undefined || entry.type === query.type) &&
     (query.connectionId === undefined ||
       ("connectionId" in entry && entry.connectionId?.toLowerCase() === query.connectionId.toLowerCase())) &&
-    (query.since === undefined || entry.seq > query.since);
+    (query.since === undefined || entry.seq > query.since) &&
+    (query.outcome === undefined || outcomesOf(entry).includes(query.outcome));
+
+/** What `outcome` matches in an entry: its reason, decision, status, close code or violation code. */
+const outcomesOf = (entry: JournalEntry): string[] => {
+  const e = entry as Partial<Record<"reason" | "decision" | "status" | "code", unknown>>;
+  return [e.reason, e.decision, e.status, e.code].filter((v) => v !== undefined).map(String);
+};
 
 /** The control plane, mounted at `controlPrefix`. */
 export function createControlApp(ctx: MockContext): Hono {

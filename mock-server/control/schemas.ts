@@ -10,6 +10,11 @@ export const journalQuery = z.strictObject({
     z.enum(["sts.request", "handshake", "fault", "message", "violation", "notice", "turn", "close"], "Expected an entry type"),
   ),
   connectionId: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, "Expected a connection id: 32 hex digits"))),
+  /**
+   * Only entries with this outcome: a reason code (`sts.issued`, `auth.token_expired`), a decision
+   * (`accept`, `reject`), a status or close code (`429`, `1007`) or a violation code (`ERR_RIFF_INVALID`).
+   */
+  outcome: z.optional(z.string().check(z.minLength(1, "Expected an outcome such as sts.issued, reject, 1007 or ERR_RIFF_INVALID"))),
   /** Only entries after this sequence number, for polling. */
   since: z.optional(z.int().check(z.minimum(0, "Expected a sequence number, 0 or more"))),
   /** At most this many entries, the newest of those that match. */
