@@ -48,6 +48,15 @@ export async function applyFault(
         action.body ?? JSON.stringify({ error: { code: String(action.status), message: "Injected by a speechmock fault rule" } });
       return c.body(body, action.status as 200, { "Content-Type": "application/json; charset=utf-8", ...headers, ...action.headers });
     }
+    case "reset":
+      // A body that fails before its first byte: both runtimes then abort the connection
+      // instead of finishing the response, which is as close to a reset as web APIs allow.
+      return new Response(
+        new ReadableStream({
+          start: (controller) => controller.error(new Error("Connection reset by a speechmock fault rule")),
+        }),
+        { status: 200 },
+      );
     case "refuse":
       return c.body(
         JSON.stringify({ error: { code: String(action.status), message: "Injected by a speechmock fault rule" } }),

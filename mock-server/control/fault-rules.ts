@@ -28,6 +28,8 @@ const stsAction = z.discriminatedUnion("kind", [
   }),
   /** Never answer: the request stays open until the client gives up. */
   z.strictObject({ kind: z.literal("hang") }),
+  /** Drop the connection without an answer: the client sees a reset or a closed socket. */
+  z.strictObject({ kind: z.literal("reset") }),
 ]);
 
 const handshakeAction = z.discriminatedUnion("kind", [

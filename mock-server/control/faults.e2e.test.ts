@@ -88,6 +88,21 @@ for (const runtime of runtimes) {
       t.equal((await issue()).status, 200, "the mock still serves everyone else");
     });
 
+    t.test("a reset drops the connection mid-answer: the client's read fails with a socket error", async (t) => {
+      await addRule({ target: "sts", times: 1, action: { kind: "reset" } });
+      const outcome = await fetch(sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": westus } }).then(
+        (res) =>
+          res.text().then(
+            (body) => `read ${body.length} bytes`,
+            (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+          ),
+        (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+      );
+      t.equal(outcome, "UND_ERR_SOCKET");
+      t.match((await faultEntries()).at(-1), { target: "sts", action: "reset" });
+      t.equal((await issue()).status, 200, "the next request is served");
+    });
+
     t.test("a handshake refused by a rule gets its status and X-Speechmock-Reason fault.injected; other connections open", async (t) => {
       const target = newId();
       await addRule({ target: "handshake", connectionId: target, action: { kind: "refuse", status: 503 } });
