@@ -29,8 +29,11 @@ export interface MockContext {
   transcripts: TranscriptStore;
   /** Fault rules the control plane added. */
   faults: FaultRegistry;
-  /** Logs an event, and journals the token requests, handshakes and faults among them. */
-  report(event: MockEvent): void;
+  /**
+   * Logs an event, and journals the token requests, handshakes and faults among them, with
+   * `journalOnly` fields the log line leaves out (a request's headers).
+   */
+  report(event: MockEvent, journalOnly?: Record<string, unknown>): void;
   /** The region a request addresses, from its Host header. */
   regionOf(host: string | undefined): string;
 }
@@ -51,9 +54,11 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
     journal,
     faults: new FaultRegistry(),
     transcripts: new TranscriptStore(options.transcripts),
-    report: (event) => {
+    report: (event, journalOnly) => {
       options.logger(event); // first: the journal stamps the object it is given
-      if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") journal.record(event);
+      if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") {
+        journal.record(journalOnly ? Object.assign(event, journalOnly) : event);
+      }
     },
     pcmHasher,
     regionOf: (host) => regionOfHost(host, options.region, resources.knownRegions),

@@ -15,6 +15,8 @@ export type MockEvent =
       key?: string;
       keySource?: CredentialSource;
       resource?: string;
+      /** In the journal only: the request's headers, secrets reduced to a prefix and a length. */
+      headers?: Record<string, string>;
     }
   | {
       type: "handshake";

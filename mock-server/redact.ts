@@ -13,3 +13,15 @@ export function redactAuthorization(value: string): string {
   const match = /^(\S+)\s+(\S.*)$/.exec(value.trim());
   return match ? `${match[1]} ${redact(match[2])}` : (redact(value) as string);
 }
+
+/** Headers whose values are secrets: kept as a prefix and a length. */
+const secretHeaders = new Set(["ocp-apim-subscription-key", "authorization", "cookie", "x-speechmock-admin-token"]);
+
+/** A request's headers for the journal, lower-case names, secrets reduced to a prefix and a length. */
+export function redactedHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = !secretHeaders.has(name) ? value : name === "authorization" ? redactAuthorization(value) : (redact(value) as string);
+  });
+  return out;
+}

@@ -91,6 +91,7 @@ for (const runtime of runtimes) {
       t.match(sts, { method: "POST", status: 200, reason: "sts.issued", keySource: "header", resource: "speechmock-westus" });
       t.notOk(JSON.stringify(page).includes(key), "no whole key anywhere in the journal");
       t.match(sts?.key, /^7e57c0…\(32\)$/, "the key as a prefix and a length");
+      t.match(sts?.headers, { "ocp-apim-subscription-key": /^7e57c0…\(32\)$/, host: String }, "its headers, the key reduced the same way");
 
       const mine = await journal(`?connectionId=${client.connectionId}`);
       const types = new Set(mine.entries.map((e) => e.type));

@@ -59,6 +59,8 @@ const messageAction = z.discriminatedUnion("kind", [
 ]);
 
 const common = {
+  /** Only requests made with this subscription key (a token's requests: use `resource`). */
+  key: z.optional(z.string().check(z.minLength(1, "Expected a subscription key"))),
   /** Only requests with this resource's keys or tokens. */
   resource: z.optional(z.string().check(z.minLength(1, "Expected a resource name"))),
   /** Lets this many matching requests or messages through before it fires (default 0). */

@@ -69,6 +69,13 @@ for (const runtime of runtimes) {
       await res.text();
     });
 
+    t.test("a rule for one key leaves the resource's other key alone", async (t) => {
+      const secondary = mock.ready.resources.find((r) => r.name === "speechmock-westus")?.keys[1] as string;
+      await addRule({ target: "sts", key: westus, action: { kind: "respond", status: 500 } });
+      t.equal((await issue(westus)).status, 500);
+      t.equal((await issue(secondary)).status, 200);
+    });
+
     t.test("a delay answers as usual, no sooner than the delay", async (t) => {
       await addRule({ target: "sts", times: 1, action: { kind: "delay", ms: 300 } });
       const started = performance.now();

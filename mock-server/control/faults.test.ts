@@ -22,6 +22,19 @@ t.test("resource and connection scopes match only their own", async (t) => {
   t.ok(faults.take("sts", { resource: "r1" }));
   t.ok(faults.take("handshake", { connectionId: "0123456789abcdef0123456789abcdef" }), "connection ids compare case-insensitively");
   t.equal(faults.take("handshake", { connectionId: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" }), undefined);
+  faults.add({ target: "message", key: "k1", path: "audio", action: { kind: "malformed" } });
+  t.equal(faults.take("message", { key: "k2", path: "audio" }), undefined, "another key");
+  t.equal(faults.take("message", { key: "k1", path: "speech.context" }), undefined, "another path");
+  t.ok(faults.take("message", { key: "k1", path: "AUDIO" }), "paths compare case-insensitively");
+});
+
+t.test("after lets that many matches through before the rule fires", async (t) => {
+  const faults = new FaultRegistry();
+  faults.add({ target: "sts", after: 2, times: 1, action: { kind: "hang" } });
+  t.same(
+    Array.from({ length: 5 }, () => (faults.take("sts", {}) ? 1 : 0)),
+    [0, 0, 1, 0, 0],
+  );
 });
 
 t.test("a seeded probability draws the same sequence every time, and a different seed another", async (t) => {

@@ -5,6 +5,8 @@ export type FaultRule = FaultRuleInput & { readonly id: string; fired: number; m
 /** What a request offers to match on. */
 export interface FaultSubject {
   resource?: string;
+  /** The subscription key the request carries, if it carries one. */
+  key?: string;
   connectionId?: string;
   /** For messages: the client message's Path. */
   path?: string;
@@ -61,6 +63,7 @@ export class FaultRegistry {
       if (rule.target !== target) continue;
       if (rule.times !== undefined && rule.fired >= rule.times) continue;
       if (rule.resource !== undefined && rule.resource !== subject.resource) continue;
+      if (rule.key !== undefined && rule.key !== subject.key) continue;
       if (
         "connectionId" in rule &&
         rule.connectionId !== undefined &&

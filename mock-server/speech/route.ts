@@ -43,7 +43,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
   };
 
   const upgrade = upgradeWebSocket((c) => {
-    const { connectionId, settings, resource } = c.get("decision");
+    const { connectionId, settings, resource, credential } = c.get("decision");
+    const key = credential.kind === "key" ? credential.raw.trim() : undefined;
     let session: SpeechSession | undefined;
     return {
       onOpen: (_evt, ws) => {
@@ -62,7 +63,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
             pcmHasher: ctx.pcmHasher,
             fault: (path) => {
               if (ctx.faults.isEmpty) return undefined;
-              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path });
+              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path, key });
               if (!fired) return undefined;
               const { rule, action } = fired;
               ctx.report({
@@ -116,7 +117,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
         return c.body(body, decision.status, { ...jsonHeaders, [reasonHeader]: decision.reason });
       }
       if (!ctx.faults.isEmpty) {
-        const subject = { resource: decision.resource.name, connectionId: decision.connectionId };
+        const key = decision.credential.kind === "key" ? decision.credential.raw.trim() : undefined;
+        const subject = { resource: decision.resource.name, connectionId: decision.connectionId, key };
         const faulted = await applyFault(ctx, c, "handshake", subject, { [reasonHeader]: "fault.injected" });
         if (faulted) return faulted;
       }

@@ -6,7 +6,7 @@ import { applyFault } from "../control/apply-fault.ts";
 import { queryParam, subscriptionKeyName } from "../credentials.ts";
 import type { CredentialSource } from "../events.ts";
 import type { StsReason } from "../reasons.ts";
-import { redact } from "../redact.ts";
+import { redact, redactedHeaders } from "../redact.ts";
 import type { Resource } from "../subscriptions/resource.ts";
 import { invalidKeyBody, jsonHeaders, methodNotAllowedBody, quotaExceededBody, resourceDisabledBody } from "./bodies.ts";
 
@@ -59,7 +59,10 @@ export function createStsApp(ctx: MockContext): Hono {
     const region = ctx.regionOf(c.req.header("host"));
     const path = new URL(c.req.url).pathname;
     if (method !== "POST") {
-      ctx.report({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" });
+      ctx.report(
+        { type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" },
+        { headers: redactedHeaders(c.req.raw.headers) },
+      );
       return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
     }
 
@@ -78,22 +81,25 @@ export function createStsApp(ctx: MockContext): Hono {
     // A fault rule of the control plane may answer instead, or delay the answer.
     if (!ctx.faults.isEmpty) {
       const resource = key === undefined ? undefined : ctx.resources.byKey(key.trim())?.name;
-      const faulted = await applyFault(ctx, c, "sts", { resource });
+      const faulted = await applyFault(ctx, c, "sts", { resource, key: key?.trim() });
       if (faulted) return faulted;
     }
 
     const outcome = decideIssue(key, keyInQueryRefused, region, ctx);
-    ctx.report({
-      type: "sts.request",
-      method,
-      path,
-      region,
-      status: outcome.status,
-      reason: outcome.reason,
-      key: redact(key),
-      keySource,
-      resource: outcome.resource?.name,
-    });
+    ctx.report(
+      {
+        type: "sts.request",
+        method,
+        path,
+        region,
+        status: outcome.status,
+        reason: outcome.reason,
+        key: redact(key),
+        keySource,
+        resource: outcome.resource?.name,
+      },
+      { headers: redactedHeaders(c.req.raw.headers) },
+    );
     if (outcome.status !== 200) return c.body(outcome.body, outcome.status, jsonHeaders);
 
     const token = await ctx.signer.sign(outcome.resource, region, epochSeconds(ctx.options.clock) + tokenLifetimeSeconds);
