@@ -134,6 +134,35 @@ for (const runtime of runtimes) {
       t.match((await faultEntries()).at(-1), { target: "handshake", action: "refuse", status: 503, connectionId: target });
     });
 
+    t.test("a handshake delay opens the socket no sooner than the delay; a hang never answers", async (t) => {
+      const open = (timeoutMs: number) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
+            headers: { "Ocp-Apim-Subscription-Key": westus, "X-ConnectionId": newId() },
+            handshakeTimeout: timeoutMs,
+          });
+          ws.on("open", () => {
+            ws.terminate();
+            resolve("open");
+          });
+          ws.on("error", (err) => resolve(err.message));
+        });
+      await addRule({ target: "handshake", times: 1, action: { kind: "delay", ms: 300 } });
+      const started = performance.now();
+      t.equal(await open(5_000), "open");
+      t.ok(performance.now() - started >= 290, "not before the delay");
+      await addRule({ target: "handshake", times: 1, action: { kind: "hang" } });
+      t.equal(await open(300), "Opening handshake has timed out");
+      t.same(
+        (await faultEntries()).slice(-2).map((e) => [e.target, e.action]),
+        [
+          ["handshake", "delay"],
+          ["handshake", "hang"],
+        ],
+      );
+      t.equal(await open(5_000), "open", "the next handshake is served");
+    });
+
     t.test("a message rule closes a socket after N audio messages, mid-turn, with its code and reason", async (t) => {
       await addRule({
         target: "message",
