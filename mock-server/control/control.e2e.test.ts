@@ -3,8 +3,7 @@
  * document generated from the route table, and the journal of what the mock saw and did.
  */
 import t from "tap";
-import WebSocket from "ws";
-import { connect, newId, readClip } from "../testing/protocol-client.ts";
+import { connect, handshakeWith, readClip } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 import * as z from "../zod.ts";
 import { clockAdvance, journalQuery } from "./schemas.ts";
@@ -220,25 +219,10 @@ for (const runtime of runtimes) {
     t.test("advancing the clock 10 minutes expires a token: the old one is refused with auth.token_expired", async (t) => {
       t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
       const token = await (await fetch(mock.ready.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } })).text();
-      const handshake = (connectionId: string) =>
-        new Promise<{ status: number; reason?: string }>((resolve) => {
-          const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
-            headers: { Authorization: `Bearer ${token}`, "X-ConnectionId": connectionId },
-          });
-          ws.on("open", () => {
-            ws.terminate();
-            resolve({ status: 101 });
-          });
-          ws.on("unexpected-response", (_req, res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string });
-            ws.terminate();
-          });
-          ws.on("error", () => {});
-        });
-      t.same(await handshake(newId()), { status: 101 }, "accepted now");
+      const handshake = () => handshakeWith(mock.ready.ws, { Authorization: `Bearer ${token}` });
+      t.same(await handshake(), { status: 101 }, "accepted now");
       await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "10m" }) }).then((r) => r.text());
-      t.same(await handshake(newId()), { status: 403, reason: "auth.token_expired" }, "refused 10 minutes later");
+      t.same(await handshake(), { status: 403, reason: "auth.token_expired" }, "refused 10 minutes later");
     });
 
     t.test("advancing the clock past the idle limit closes an idle connection at once", async (t) => {

@@ -5,7 +5,7 @@
  */
 import t from "tap";
 import WebSocket from "ws";
-import { connect, newId, readClip } from "../testing/protocol-client.ts";
+import { connect, handshakeWith, newId, readClip } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
@@ -114,21 +114,7 @@ for (const runtime of runtimes) {
       const target = newId();
       await addRule({ target: "handshake", connectionId: target, action: { kind: "refuse", status: 503 } });
       const attempt = (connectionId: string) =>
-        new Promise<{ status: number; reason?: string }>((resolve) => {
-          const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
-            headers: { "Ocp-Apim-Subscription-Key": westus, "X-ConnectionId": connectionId },
-          });
-          ws.on("open", () => {
-            ws.terminate();
-            resolve({ status: 101 });
-          });
-          ws.on("unexpected-response", (_req, res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string });
-            ws.terminate();
-          });
-          ws.on("error", () => {});
-        });
+        handshakeWith(mock.ready.ws, { "Ocp-Apim-Subscription-Key": westus, "X-ConnectionId": connectionId });
       t.same(await attempt(target), { status: 503, reason: "fault.injected" });
       t.same(await attempt(newId()), { status: 101 }, "another connection id opens");
       t.match((await faultEntries()).at(-1), { target: "handshake", action: "refuse", status: 503, connectionId: target });

@@ -4,8 +4,7 @@
  * puts everything back.
  */
 import t from "tap";
-import WebSocket from "ws";
-import { newId } from "../testing/protocol-client.ts";
+import { handshakeWith } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
@@ -30,22 +29,7 @@ for (const runtime of runtimes) {
       const res = await fetch(sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } });
       return { status: res.status, body: await res.text() };
     };
-    const handshake = (headers: Record<string, string>) =>
-      new Promise<{ status: number; reason?: string }>((resolve) => {
-        const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {
-          headers: { ...headers, "X-ConnectionId": newId() },
-        });
-        ws.on("open", () => {
-          ws.terminate();
-          resolve({ status: 101 });
-        });
-        ws.on("unexpected-response", (_req, res) => {
-          res.resume();
-          resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string });
-          ws.terminate();
-        });
-        ws.on("error", () => {});
-      });
+    const handshake = (headers: Record<string, string>) => handshakeWith(mock.ready.ws, headers);
     t.afterEach(async () => {
       await call("POST", "/reset");
     });

@@ -244,3 +244,24 @@ export async function connect(wsBase: string, key: string, opts: ConnectOptions 
   if (!outcome.opened) throw new Error(`The handshake was refused: ${outcome.status} ${outcome.headers["x-speechmock-reason"]}`);
   return outcome.client;
 }
+
+/**
+ * A bare handshake to the interactive endpoint with these headers (a fresh X-ConnectionId unless
+ * given): `{ status: 101 }` if it opened (the socket is then cut), else the refusal's status and
+ * `X-Speechmock-Reason`.
+ */
+export function handshakeWith(wsBase: string, headers: Record<string, string>): Promise<{ status: number; reason?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(speechUrl(wsBase), { headers: { "X-ConnectionId": newId(), ...headers }, handshakeTimeout: 10_000 });
+    ws.on("open", () => {
+      ws.terminate();
+      resolve({ status: 101 });
+    });
+    ws.on("unexpected-response", (req, res) => {
+      res.resume();
+      req.destroy();
+      resolve({ status: res.statusCode ?? 0, reason: res.headers["x-speechmock-reason"] as string | undefined });
+    });
+    ws.on("error", (err) => reject(err));
+  });
+}
