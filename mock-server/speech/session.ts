@@ -8,12 +8,12 @@ import type { Clock, Timer } from "../clock.ts";
 import type { MessageFaultAction } from "../control/fault-rules.ts";
 import type { Logger } from "../events.ts";
 import type { Journal, NoticeCode } from "../journal.ts";
-import { type BinaryMessage, decodeBinaryMessage } from "../protocol/binary-message.ts";
+import { decodeBinaryMessage } from "../protocol/binary-message.ts";
 import { CloseCode, headerMissing, ProtocolError } from "../protocol/errors.ts";
 import { type MessageHeaders, requireHeader } from "../protocol/headers.ts";
 import type { ProtocolLimits } from "../protocol/limits.ts";
 import { parseRiffHeader, RIFF_HEADER_BYTES } from "../protocol/riff.ts";
-import { decodeTextMessage, encodeTextMessage, type TextMessage } from "../protocol/text-message.ts";
+import { decodeTextMessage, encodeTextMessage } from "../protocol/text-message.ts";
 import { type Transcript, transcriptFor } from "../transcripts/lookup.ts";
 import type { Transcripts } from "../transcripts/schema.ts";
 import { type RecognitionSettings, silenceMsFor } from "./recognition-settings.ts";
@@ -119,17 +119,7 @@ export class SpeechSession {
   }
 
   #receiveText(text: string): void {
-    const { limits, connectionId } = this.#deps;
-    let message: TextMessage;
-    try {
-      message = decodeTextMessage(text, limits.protocol);
-    } catch (err) {
-      this.#record({ type: "message", connectionId, direction: "in", kind: "text", size: text.length });
-      throw err;
-    }
-    // Journaled before its headers are checked, so a message that breaks a rule is on record too.
-    const { path: named, requestId: id } = message.headers;
-    this.#record({ type: "message", connectionId, direction: "in", kind: "text", path: named, requestId: id, size: text.length });
+    const message = this.#accept("text", text.length, () => decodeTextMessage(text, this.#deps.limits.protocol));
     const { path, requestId } = this.#common(message.headers);
     if (this.#faulted(path, requestId)) return;
     switch (path.toLowerCase()) {
@@ -154,26 +144,12 @@ export class SpeechSession {
   }
 
   #receiveBinary(bytes: Uint8Array): void {
-    const { limits, connectionId } = this.#deps;
-    let message: BinaryMessage;
-    try {
-      message = decodeBinaryMessage(bytes, limits.protocol);
-    } catch (err) {
-      this.#record({ type: "message", connectionId, direction: "in", kind: "binary", size: bytes.byteLength });
-      throw err;
-    }
-    const { path: named, requestId: id } = message.headers;
-    const payload = message.payload.byteLength;
-    this.#record({
-      type: "message",
-      connectionId,
-      direction: "in",
-      kind: "binary",
-      path: named,
-      requestId: id,
-      size: bytes.byteLength,
-      payload,
-    });
+    const message = this.#accept(
+      "binary",
+      bytes.byteLength,
+      () => decodeBinaryMessage(bytes, this.#deps.limits.protocol),
+      (m) => m.payload.byteLength,
+    );
     const { path, requestId } = this.#common(message.headers);
     if (this.#faulted(path, requestId)) return;
     this.#requireConfigured(path);
@@ -182,6 +158,31 @@ export class SpeechSession {
       return;
     }
     this.#audio(requestId, message.headers, message.payload);
+  }
+
+  /**
+   * Decodes a client message and journals it: before its headers are checked, so a message that
+   * breaks a rule is on record too, and with its size alone when it cannot even be decoded.
+   */
+  #accept<M extends { readonly headers: MessageHeaders }>(
+    kind: "text" | "binary",
+    size: number,
+    decode: () => M,
+    payloadOf?: (message: M) => number,
+  ): M {
+    const { connectionId } = this.#deps;
+    let message: M;
+    try {
+      message = decode();
+    } catch (err) {
+      this.#record({ type: "message", connectionId, direction: "in", kind, size });
+      throw err;
+    }
+    const { path, requestId } = message.headers;
+    if (payloadOf)
+      this.#record({ type: "message", connectionId, direction: "in", kind, path, requestId, size, payload: payloadOf(message) });
+    else this.#record({ type: "message", connectionId, direction: "in", kind, path, requestId, size });
+    return message;
   }
 
   /** Applies a fault rule that fires on this message; true when it closed the connection. */
