@@ -37,7 +37,8 @@ const lingerMaxMs = 5000;
  * the close code, and the SDK hangs rather than cancel. A write backlog must drain first too,
  * since data the client sent meanwhile is read only after it. `ws` on Node keeps reading until
  * the client's own close frame, so it needs none of this. Messages arriving meanwhile are dropped
- * by the session, which is already closed; a client that never pauses is closed after the maximum.
+ * by the session, which is already closed; a client that never pauses for 50 ms is closed after the
+ * maximum, and may then see 1006: a limit of the workaround, not of the mock.
  */
 function lingeringClose(socket: WebSocket, lastMessageAt: () => number, code?: number, reason?: string): void {
   const giveUpAt = Date.now() + lingerMaxMs;
