@@ -46,8 +46,16 @@ function lingeringClose(socket: WebSocket, lastMessageAt: () => number, code?: n
     if (socket.readyState !== WebSocket.OPEN) return;
     const quiet = Date.now() - lastMessageAt();
     const settled = quiet >= lingerQuietMs && socket.bufferedAmount === 0;
-    if (settled || Date.now() >= giveUpAt) socket.close(code, reason);
+    if (Date.now() >= giveUpAt) socket.close(code, reason);
+    else if (settled) setTimeout(closeUnlessMessaged, 0, lastMessageAt());
     else setTimeout(attempt, Math.max(5, lingerQuietMs - quiet));
+  };
+  // One turn of the event loop first: a timer that fired late may run before a message that has
+  // already arrived is dispatched, and closing then is exactly the crossing that resets.
+  const closeUnlessMessaged = (seen: number) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (lastMessageAt() === seen) socket.close(code, reason);
+    else attempt();
   };
   attempt();
 }
