@@ -1,5 +1,5 @@
 import t from "tap";
-import { epochSeconds, ManualClock, systemClock } from "./clock.ts";
+import { epochSeconds, ManualClock, scaledClock, systemClock } from "./clock.ts";
 
 /** 2025-04-21T12:09:40.250Z. */
 const start = 1_745_237_380_250;
@@ -155,4 +155,18 @@ t.test("systemClock", async (t) => {
     await new Promise<void>((resolve) => setTimeout(resolve, 5));
     t.strictSame(fired, []);
   });
+});
+
+t.test("a scaled clock runs `speed` times as fast as its base, timers too", async (t) => {
+  const base = new ManualClock(1_000_000);
+  const fast = scaledClock(100, base);
+  base.tick(60);
+  t.equal(fast.now(), 1_006_000, "60 ms of the base are 6 s");
+  let fired = 0;
+  fast.setTimer(60_000, () => fired++);
+  base.tick(599);
+  t.equal(fired, 0, "not before 600 ms of the base");
+  base.tick(1);
+  t.equal(fired, 1, "a minute of the scaled clock is 600 ms of the base");
+  t.throws(() => scaledClock(0), /expected a positive number/);
 });

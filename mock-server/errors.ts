@@ -12,7 +12,9 @@ export type MockErrorCode =
   /** A fixtures file is not valid JSON or does not match its schema. */
   | "ERR_FIXTURE_INVALID"
   /** The server could not listen on the requested address. */
-  | "ERR_LISTEN";
+  | "ERR_LISTEN"
+  /** A conformance expected-failures file is not valid JSON, does not match its schema, or names no case. */
+  | "ERR_EXPECTATIONS_INVALID";
 
 /** The exit status the CLI uses for each code: 2 for bad input, 1 for failures at run time. */
 export const exitCodeOf = (code: MockErrorCode): number => (code === "ERR_LISTEN" ? 1 : 2);

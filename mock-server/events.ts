@@ -17,6 +17,10 @@ export type MockEvent =
       resource?: string;
       /** In the journal only: the request's headers, secrets reduced to a prefix and a length. */
       headers?: Record<string, string>;
+      /** In the journal only: its query parameters, secrets reduced. */
+      query?: Record<string, string>;
+      /** In the journal only: the end of the issued token's signature (see `tokenTag`). */
+      tokenTag?: string;
     }
   | {
       type: "handshake";
@@ -28,6 +32,11 @@ export type MockEvent =
       credential: { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string };
       connectionId?: string;
       resource?: string;
+      /** In the journal only: the request's headers and query parameters, secrets reduced. */
+      headers?: Record<string, string>;
+      query?: Record<string, string>;
+      /** In the journal only: the presented token's tag, to match it with the token service's. */
+      tokenTag?: string;
     }
   | { type: "error"; message: string }
   | { type: "shutdown"; signal: string }

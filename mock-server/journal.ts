@@ -84,6 +84,7 @@ export class Journal {
   #size = 0;
   #seq = 0;
   #dropped = 0;
+  #listeners: ((entry: JournalEntry) => void)[] = [];
 
   constructor(capacity: number, clock: Clock) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
@@ -105,6 +106,19 @@ export class Journal {
     else this.#size++;
     this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.capacity;
+    for (const listener of this.#listeners) listener(entry);
+  }
+
+  /**
+   * Calls `listener` with each entry as it is recorded, synchronously, before the mock answers
+   * the request that caused it: a test can move the clock the moment a token is issued.
+   * Returns the function that stops it.
+   */
+  subscribe(listener: (entry: JournalEntry) => void): () => void {
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
   }
 
   /** Entries oldest first, optionally only those `filter` keeps. */

@@ -25,3 +25,23 @@ export function redactedHeaders(headers: Headers): Record<string, string> {
   });
   return out;
 }
+
+/**
+ * The end of a JWT's signature: enough to tell which issued token a handshake presented (the
+ * conformance suite checks it), and useless for forging or replaying one.
+ */
+export function tokenTag(token: string): string {
+  return token.trim().slice(-12);
+}
+
+const secretParams = new Set(["subscription-key", "ocp-apim-subscription-key", "authorization"]);
+
+/** A URL's query parameters for the journal, secret values reduced like headers. */
+export function redactedQuery(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  url.searchParams.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    out[name] = !secretParams.has(lower) ? value : lower === "authorization" ? redactAuthorization(value) : (redact(value) as string);
+  });
+  return out;
+}

@@ -26,6 +26,7 @@ export {
   minimum,
   minLength,
   number,
+  object,
   optional,
   record,
   regex,

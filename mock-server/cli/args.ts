@@ -35,6 +35,7 @@ export const usage = `speechmock: a local mock of the Microsoft Speech token ser
 Usage:
   speechmock serve [flags]      start the mock; prints one JSON ready line on stdout
   speechmock hash <file.wav>... print the SHA-256 of each clip's PCM: its key in a transcripts file
+  speechmock conform [flags]    run the conformance suite against a client ("conform --help")
   speechmock --help | --version
 
 Flags of serve:

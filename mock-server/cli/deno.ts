@@ -16,6 +16,8 @@ const code = await runCli({
   argv: Deno.args,
   readTextFile: (path) => Deno.readTextFile(path),
   readFile: (path) => Deno.readFile(path),
+  writeTextFile: (path, text) => Deno.writeTextFile(path, text),
+  stdoutIsTerminal: Deno.stdout.isTerminal(),
   env: (name) => Deno.env.get(name),
   stdout: (line) => writeAll(Deno.stdout, line),
   stderr: (line) => writeAll(Deno.stderr, line),

@@ -1,3 +1,4 @@
+import { type ConformHost, runConform } from "../../conformance/cli.ts";
 import { exitCodeOf, MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import type { MockServer } from "../start.ts";
@@ -9,7 +10,7 @@ import { parseCliArgs, usage } from "./args.ts";
 import { createLogger } from "./log-format.ts";
 
 /** What the CLI needs from its runtime; `cli/node.ts` and `cli/deno.ts` supply it. */
-export interface CliHost {
+export interface CliHost extends Omit<ConformHost, "startMock"> {
   runtime: "node" | "deno";
   version: string;
   pid: number;
@@ -70,6 +71,7 @@ async function hashClips(host: CliHost, files: readonly string[]): Promise<numbe
  * input, after a signal for `serve`.
  */
 export async function runCli(host: CliHost): Promise<number> {
+  if (host.argv[0] === "conform") return runConform(host, host.argv.slice(1));
   try {
     const args = parseCliArgs(host.argv);
     if (args.command === "help") {

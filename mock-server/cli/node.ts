@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import pkg from "../../package.json" with { type: "json" };
 import { startMock } from "../runtime/node.ts";
 import { runCli } from "./main.ts";
@@ -10,6 +10,8 @@ const code = await runCli({
   argv: process.argv.slice(2),
   readTextFile: (path) => readFile(path, "utf8"),
   readFile: (path) => readFile(path),
+  writeTextFile: (path, text) => writeFile(path, text),
+  stdoutIsTerminal: process.stdout.isTTY === true,
   env: (name) => process.env[name],
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),

@@ -4,7 +4,10 @@ import type { MockOptions } from "../options.ts";
 import { jsSha256, nodeStyleHasher } from "../speech/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
+export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
+
+import { bindConformance } from "../../conformance/mod.ts";
 
 /**
  * Deno's `node:crypto` hashes natively, about ten times faster than JavaScript, but loading it
@@ -124,3 +127,6 @@ export const denoRuntime: Runtime = {
 
 /** Starts a mock on Deno. See `MockOptions` for every option and its default. */
 export const startMock = (options?: MockOptions): Promise<MockServer> => startOn(denoRuntime, options);
+
+/** The conformance suite on Deno: every selected case, or one (as a subtest of your own runner). */
+export const { runConformance, runConformanceCase } = bindConformance("deno", startMock);

@@ -7,7 +7,10 @@ import type { MockOptions } from "../options.ts";
 import { nodeStyleHasher } from "../speech/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
+export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
+
+import { bindConformance } from "../../conformance/mod.ts";
 
 /**
  * `@hono/node-server` leaves headers with an empty value out of an upgrade request, so an empty
@@ -64,3 +67,6 @@ export const nodeRuntime: Runtime = {
 
 /** Starts a mock on Node. See `MockOptions` for every option and its default. */
 export const startMock = (options?: MockOptions): Promise<MockServer> => startOn(nodeRuntime, options);
+
+/** The conformance suite on Node: every selected case, or one (as a subtest of your own runner). */
+export const { runConformance, runConformanceCase } = bindConformance("node", startMock);

@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../context.ts";
 import { applyFault } from "../control/apply-fault.ts";
+import { type Credential, parseAuthorization } from "../credentials.ts";
 import { defaultLimits } from "../protocol/limits.ts";
-import { redact, redactAuthorization } from "../redact.ts";
+import { redact, redactAuthorization, redactedHeaders, redactedQuery, tokenTag } from "../redact.ts";
 import { jsonHeaders } from "../sts/bodies.ts";
 import { speechPaths } from "./endpoints.ts";
 import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
@@ -94,24 +95,27 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
     app.get(path, async (c, next) => {
       const decision = await decideHandshake(c.req.raw, ctx, mode);
       const { credential } = decision;
-      ctx.report({
-        type: "handshake",
-        path,
-        region: ctx.regionOf(c.req.header("host")),
-        status: decision.status,
-        decision: decision.accept ? "accept" : "reject",
-        reason: decision.reason,
-        credential:
-          credential.kind === "none"
-            ? { kind: "none" }
-            : {
-                kind: credential.kind,
-                source: credential.source,
-                value: credential.kind === "token" ? redactAuthorization(credential.raw) : redact(credential.raw),
-              },
-        connectionId: decision.connectionId,
-        resource: decision.accept ? decision.resource.name : undefined,
-      });
+      ctx.report(
+        {
+          type: "handshake",
+          path,
+          region: ctx.regionOf(c.req.header("host")),
+          status: decision.status,
+          decision: decision.accept ? "accept" : "reject",
+          reason: decision.reason,
+          credential:
+            credential.kind === "none"
+              ? { kind: "none" }
+              : {
+                  kind: credential.kind,
+                  source: credential.source,
+                  value: credential.kind === "token" ? redactAuthorization(credential.raw) : redact(credential.raw),
+                },
+          connectionId: decision.connectionId,
+          resource: decision.accept ? decision.resource.name : undefined,
+        },
+        handshakeDetails(c.req.raw, credential),
+      );
       if (!decision.accept) {
         const body = JSON.stringify({ error: { code: String(decision.status), message: decision.detail, reason: decision.reason } });
         return c.body(body, decision.status, { ...jsonHeaders, [reasonHeader]: decision.reason });
@@ -127,4 +131,14 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
     });
   }
   return app;
+}
+
+/** What the journal keeps of a handshake besides the log line: headers and query (secrets reduced), the token's tag. */
+function handshakeDetails(request: Request, credential: Credential) {
+  const bearer = credential.kind === "token" ? parseAuthorization(credential.raw) : undefined;
+  return {
+    headers: redactedHeaders(request.headers),
+    query: redactedQuery(new URL(request.url)),
+    ...(bearer?.ok ? { tokenTag: tokenTag(bearer.token) } : {}),
+  };
 }

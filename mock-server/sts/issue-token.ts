@@ -6,7 +6,7 @@ import { applyFault } from "../control/apply-fault.ts";
 import { queryParam, subscriptionKeyName } from "../credentials.ts";
 import type { CredentialSource } from "../events.ts";
 import type { StsReason } from "../reasons.ts";
-import { redact, redactedHeaders } from "../redact.ts";
+import { redact, redactedHeaders, redactedQuery, tokenTag } from "../redact.ts";
 import type { Resource } from "../subscriptions/resource.ts";
 import { invalidKeyBody, jsonHeaders, methodNotAllowedBody, quotaExceededBody, resourceDisabledBody } from "./bodies.ts";
 
@@ -30,6 +30,15 @@ export function decideIssue(key: string | undefined, keyInQueryRefused: boolean,
     return { status: 403, reason: "sts.quota_exceeded", body: quotaExceededBody(resource.quotaRenewsIn), resource };
   }
   return { status: 200, reason: "sts.issued", resource };
+}
+
+/** What the journal keeps of a token request besides the log line: headers, query, the token's tag. */
+function journalDetails(request: Request, token?: string) {
+  return {
+    headers: redactedHeaders(request.headers),
+    query: redactedQuery(new URL(request.url)),
+    ...(token === undefined ? {} : { tokenTag: tokenTag(token) }),
+  };
 }
 
 /** `POST /sts/v1.0/issueToken`: a subscription key in, a signed JWT out as plain text. */
@@ -59,10 +68,7 @@ export function createStsApp(ctx: MockContext): Hono {
     const region = ctx.regionOf(c.req.header("host"));
     const path = new URL(c.req.url).pathname;
     if (method !== "POST") {
-      ctx.report(
-        { type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" },
-        { headers: redactedHeaders(c.req.raw.headers) },
-      );
+      ctx.report({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" }, journalDetails(c.req.raw));
       return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
     }
 
@@ -86,6 +92,11 @@ export function createStsApp(ctx: MockContext): Hono {
     }
 
     const outcome = decideIssue(key, keyInQueryRefused, region, ctx);
+    // Signed before it is reported: a journal listener may move the clock on seeing it.
+    const token =
+      outcome.status === 200
+        ? await ctx.signer.sign(outcome.resource, region, epochSeconds(ctx.options.clock) + tokenLifetimeSeconds)
+        : undefined;
     ctx.report(
       {
         type: "sts.request",
@@ -98,12 +109,10 @@ export function createStsApp(ctx: MockContext): Hono {
         keySource,
         resource: outcome.resource?.name,
       },
-      { headers: redactedHeaders(c.req.raw.headers) },
+      journalDetails(c.req.raw, token),
     );
     if (outcome.status !== 200) return c.body(outcome.body, outcome.status, jsonHeaders);
-
-    const token = await ctx.signer.sign(outcome.resource, region, epochSeconds(ctx.options.clock) + tokenLifetimeSeconds);
-    return c.text(token, 200);
+    return c.text(token as string, 200);
   });
 
   return app;

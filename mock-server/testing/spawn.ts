@@ -34,7 +34,20 @@ export interface ReadyLine {
 export function commandFor(runtime: RuntimeName, args: readonly string[]): [string, string[]] {
   return runtime === "node"
     ? [process.execPath, [`${root}bin/speechmock.js`, ...args]]
-    : [denoBin, ["run", "--allow-net", "--allow-read", "--allow-env", `${root}dist/cli.deno.mjs`, ...args]];
+    : [
+        denoBin,
+        [
+          "run",
+          "--allow-net",
+          "--allow-read",
+          "--allow-env",
+          "--allow-write",
+          "--allow-run",
+          "--unstable-no-legacy-abort",
+          `${root}dist/cli.deno.mjs`,
+          ...args,
+        ],
+      ];
 }
 
 export interface CliResult {

@@ -1,0 +1,73 @@
+/**
+ * A conformance case is data: a stable dotted id, a level, a title, the spec section it tests,
+ * what the client must do (its plan), how the mock is set up, and a judge that reads the evidence
+ * from both sides: the mock's journal and the client's own report.
+ */
+import type { FaultRuleInput } from "../mock-server/control/fault-rules.ts";
+import type { JournalEntry } from "../mock-server/journal.ts";
+import type { MockServer } from "../mock-server/start.ts";
+import type { Capability, ClientEvent } from "./contract.ts";
+
+/** RFC 2119 levels: a failed MUST fails the run; a failed SHOULD or MAY is NON-STRICT. */
+export type Level = "MUST" | "SHOULD" | "MAY";
+
+export type Clip = "remind-me" | "hello" | "silence";
+
+/** What the client is asked to do; it reaches the client as environment variables. */
+export interface Plan {
+  clip: Clip;
+  sessions: number;
+  turns: number;
+  /** Between sessions, in minutes of the mock's (scaled) clock. */
+  pauseMinutes: number;
+}
+
+export interface Setup {
+  /** The key the client is given: a valid one (default) or one no resource has. */
+  key?: "valid" | "unknown";
+  /** Fault rules added before the client starts. */
+  faults?: FaultRuleInput[];
+  /** Runs beside the client: it may watch the journal and move the clock. Returns a cleanup. */
+  during?: (mock: MockServer) => () => void;
+}
+
+/** Everything the judge sees. */
+export interface Evidence {
+  journal: readonly JournalEntry[];
+  events: readonly ClientEvent[];
+  /** The transcript the mock scripts for the plan's clip ("" for silence). */
+  expectedText: string;
+  /** Milliseconds of the mock's clock per millisecond of wall time. */
+  speed: number;
+}
+
+/** One thing the judge checked; `ok: false` with a message that says what was seen. */
+export interface Check {
+  ok: boolean;
+  what: string;
+  /** What was seen instead, when it failed. */
+  seen?: string;
+}
+
+export interface Case {
+  id: string;
+  level: Level;
+  title: string;
+  /** Where the rule comes from: a section of the spec or a documented SDK behaviour. */
+  spec: string;
+  /** Capabilities a client may declare it lacks; the case is SKIPPED for such a client. */
+  requires?: Capability[];
+  plan?: Partial<Plan>;
+  setup?: Setup;
+  /**
+   * Runs this case's clock this many times slower than the run's time scale: a case that
+   * compares delays needs them long enough that scheduling jitter does not decide it.
+   */
+  slowdown?: number;
+  judge(evidence: Evidence): Check[];
+}
+
+export const defaultPlan: Plan = { clip: "remind-me", sessions: 1, turns: 1, pauseMinutes: 0 };
+
+/** A check from a condition, with what was seen when it fails. */
+export const check = (ok: boolean, what: string, seen?: () => string): Check => (ok ? { ok, what } : { ok, what, seen: seen?.() });

@@ -1,0 +1,7 @@
+import type { Case } from "../case.ts";
+import { handshakeCases } from "./handshake.ts";
+import { protocolCases } from "./protocol.ts";
+import { tokenCases } from "./token.ts";
+
+/** Every case, in the order they run and are listed. Ids are stable: reports and expectation files name them. */
+export const allCases: readonly Case[] = [...tokenCases, ...handshakeCases, ...protocolCases];

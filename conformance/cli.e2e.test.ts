@@ -1,0 +1,140 @@
+/**
+ * `speechmock conform` as users run it, on Node (bin/speechmock.js) and on Deno (the bundle
+ * `deno task conform` runs): the reference client and the Python standard-library client pass
+ * every case; bad flags and files exit 2; unexpected results and stale expectations exit 1.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { Parser } from "tap-parser";
+import { denoBin, runCommand, runtimes } from "../mock-server/testing/spawn.ts";
+import { allCases } from "./cases/index.ts";
+import type { RunReport } from "./report.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "speechmock-conform-"));
+const referenceOn = {
+  node: "node --import tsx fixtures/clients/reference/main.ts",
+  deno: `${denoBin} run -A fixtures/clients/reference/main.ts`,
+};
+const python = "python3 fixtures/clients/python/adapter.py";
+const conform = (runtime: "node" | "deno", ...args: string[]) => runCommand(runtime, ["conform", ...args], 90_000);
+const file = (name: string, text?: string) => {
+  const path = join(dir, name);
+  if (text !== undefined) writeFileSync(path, text);
+  return path;
+};
+
+for (const runtime of runtimes) {
+  for (const [name, client] of [
+    ["the reference client", referenceOn[runtime]],
+    ["the Python standard-library client", python],
+  ] as const) {
+    t.test(`on ${runtime}, ${name} passes every case, even --strict`, async (t) => {
+      const json = file(`${runtime}-${name.length}.json`);
+      const junit = file(`${runtime}-${name.length}.xml`);
+      const run = await conform(runtime, "--client", client, "--strict", "--json", json, "--junit", junit);
+      t.equal(run.code, 0, run.stdout.slice(-2000) + run.stderr);
+      t.match(run.stdout, `${allCases.length} cases: ${allCases.length} passed, 0 failed`);
+      const report = JSON.parse(readFileSync(json, "utf8")) as RunReport;
+      t.equal(report.runtime, runtime);
+      t.same(
+        report.results.map((r) => [r.id, r.outcome]),
+        allCases.map((c) => [c.id, "PASS"]),
+      );
+      t.match(readFileSync(junit, "utf8"), `tests="${allCases.length}" failures="0" errors="0" skipped="0"`);
+    });
+  }
+}
+
+t.test("--list prints every case's id, level and title; --cases narrows it", async (t) => {
+  const all = await conform("node", "--list");
+  t.equal(all.code, 0);
+  t.equal(all.stdout.trim().split("\n").length, allCases.length);
+  t.match(all.stdout, /^token\.post\s+MUST\s+Tokens are requested with POST/m);
+  const some = await conform("deno", "--list", "--cases", "token.*", "--exclude", "*.refresh");
+  t.same(
+    some.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0]),
+    allCases.filter((c) => c.id.startsWith("token.") && c.id !== "token.refresh").map((c) => c.id),
+  );
+});
+
+t.test("usage and harness errors exit 2 with a precise message", async (t) => {
+  const cases: [string[], RegExp][] = [
+    [["--client", "x", "--frobnicate"], /Unknown flag --frobnicate/],
+    [[], /Missing --client/],
+    [["--client", "x", "--cases", "tokn.*"], /No case matches "tokn\.\*"/],
+    [["--client", "x", "--reporter", "xml"], /Invalid value for --reporter: "xml". Expected one of human, tap, json/],
+    [["--client", "x", "--timeout", "0"], /Invalid value for --timeout: "0". Expected a number above 0/],
+    [["--client", "x", "--concurrency", "1.5"], /Invalid value for --concurrency: "1.5". Expected a whole number above 0/],
+    [["--client", "x", "--expected-failures", join(dir, "missing.json")], /Cannot read expected-failures file ".*missing\.json": ENOENT/],
+    [["--client", "x", "--expected-failures", file("bad.json", "[{")], /bad\.json: not valid JSON/],
+    [
+      ["--client", "x", "--expected-failures", file("shape.json", '[{"id":"token.post"}]')],
+      /shape\.json: at \$\[0\]\.reason: .*Expected an array of/,
+    ],
+    [
+      ["--client", "x", "--expected-failures", file("unknown.json", '[{"id":"token.nope","reason":"r"}]')],
+      /unknown\.json: at \$\[0\]\.id: no case has the id "token\.nope"/,
+    ],
+    [
+      ["--client", "x", "--expected-failures", file("twice.json", '[{"id":"token.post","reason":"a"},{"id":"token.post","reason":"b"}]')],
+      /twice\.json: at \$\[1\]\.id: "token\.post" is listed twice/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const run = await conform("node", ...args);
+    t.equal(run.code, 2, args.join(" "));
+    t.match(run.stderr, message, args.join(" "));
+  }
+});
+
+t.test("a client that crashes, breaks the contract or hangs: ERROR, ERROR, TIMEOUT, exit 1", async (t) => {
+  const clients: [string, string, RegExp][] = [
+    ["exit 3", "ERROR", /exited with status 3/],
+    ["echo hello", "ERROR", /broke the contract: stdout line 1: Not JSON: "hello"/],
+    [`echo '{"event":"recognized","status":1}'`, "ERROR", /field status/],
+    // A background child too: the whole process group goes at the time limit.
+    ["sleep 30 & sleep 30", "TIMEOUT", /did not finish in time/],
+  ];
+  for (const [client, outcome, message] of clients) {
+    const json = file("crash.json");
+    const started = Date.now();
+    const run = await conform("node", "--client", client, "--cases", "protocol.no-match", "--timeout", "1", "--json", json);
+    t.equal(run.code, 1, client);
+    const [result] = (JSON.parse(readFileSync(json, "utf8")) as RunReport).results;
+    t.equal(result?.outcome, outcome, client);
+    t.match(result?.message, message, client);
+    t.ok(Date.now() - started < 10_000, `${client}: done without waiting for the client's sleeps`);
+  }
+});
+
+t.test("an unexpected failure exits 1 with a ready-to-paste entry; listed, it exits 0; a stale entry exits 1", async (t) => {
+  const client = 'echo \'{"event":"recognized","status":"Success","text":"wrong"}\'';
+  const failing = await conform("node", "--client", client, "--cases", "protocol.recognized-text");
+  t.equal(failing.code, 1);
+  t.match(failing.stdout, /"id": "protocol\.recognized-text"/);
+  const expected = file("expected.json", JSON.stringify([{ id: "protocol.recognized-text", reason: "it hears wrong" }]));
+  const listed = await conform("node", "--client", client, "--cases", "protocol.recognized-text", "--expected-failures", expected);
+  t.equal(listed.code, 0, listed.stdout);
+  const stale = await conform("deno", "--client", referenceOn.deno, "--cases", "protocol.recognized-text", "--expected-failures", expected);
+  t.equal(stale.code, 1, stale.stdout);
+  t.match(stale.stdout, /protocol\.recognized-text/);
+});
+
+t.test("--reporter tap writes TAP 14 that a TAP parser reads; --reporter json the report", async (t) => {
+  const tap = await conform("node", "--client", referenceOn.node, "--cases", "protocol.*", "--reporter", "tap");
+  t.equal(tap.code, 0);
+  t.match(tap.stdout, /^TAP version 14\n/);
+  const parsed = await new Promise<{ ok: boolean; count: number; pass: number }>((resolve) => {
+    const parser = new Parser((results) => resolve(results as unknown as { ok: boolean; count: number; pass: number }));
+    parser.end(tap.stdout);
+  });
+  const protocolCases = allCases.filter((c) => c.id.startsWith("protocol.")).length;
+  t.same({ ok: parsed.ok, count: parsed.count, pass: parsed.pass }, { ok: true, count: protocolCases, pass: protocolCases });
+  const json = await conform("deno", "--client", referenceOn.deno, "--cases", "handshake.bearer", "--reporter", "json");
+  t.equal((JSON.parse(json.stdout) as RunReport).results[0]?.outcome, "PASS");
+});

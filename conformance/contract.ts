@@ -1,0 +1,86 @@
+/**
+ * The client contract: what the runner gives a client (environment variables) and what the client
+ * reports back (one JSON object per line on stdout). The client is a thin agent: it follows a
+ * plan and reports what it saw; the runner owns the cases and judges.
+ */
+import * as z from "../mock-server/zod.ts";
+
+/** Environment variables the runner sets for each case. */
+export const env = {
+  /** The case being run, e.g. `token.reuse` (for the client's logs; the plan says what to do). */
+  caseId: "SPEECHMOCK_CASE",
+  /** Full token service URL: `http://127.0.0.1:PORT/sts/v1.0/issueToken`. */
+  stsUrl: "SPEECHMOCK_STS_URL",
+  /** Full speech endpoint: `ws://127.0.0.1:PORT/speech/recognition/conversation/cognitiveservices/v1?language=en-US`. */
+  wsUrl: "SPEECHMOCK_WS_URL",
+  region: "SPEECHMOCK_REGION",
+  /** The subscription key to get tokens with. */
+  key: "SPEECHMOCK_KEY",
+  /** A 16 kHz, 16-bit mono WAV file to recognize. */
+  audio: "SPEECHMOCK_AUDIO",
+  /** Sessions to run one after the other: each opens its own connection (default 1). */
+  sessions: "SPEECHMOCK_SESSIONS",
+  /** Recognitions of the audio per session, on that session's connection (default 1). */
+  turns: "SPEECHMOCK_TURNS",
+  /** Milliseconds to wait between sessions (wall time, already scaled). */
+  pauseMs: "SPEECHMOCK_PAUSE_MS",
+  /**
+   * Multiply every duration the client takes from the service's rules by this: the token
+   * lifetime (10 min) and refresh point (9 min), `Retry-After`, backoff and timeouts. The mock's
+   * clock runs 1/scale times as fast, so 10 minutes of token lifetime pass in 6 s at 0.01.
+   */
+  timeScale: "SPEECHMOCK_TIME_SCALE",
+} as const;
+
+export type ContractEnv = Record<(typeof env)[keyof typeof env], string>;
+
+/** Kinds of failure a client reports; the judge compares them with what the mock did. */
+export const errorKinds = ["auth", "quota", "throttled", "server", "timeout", "network", "protocol"] as const;
+export type ErrorKind = (typeof errorKinds)[number];
+
+/** Capabilities a client may declare it lacks, to have the cases that need them skipped. */
+export const capabilities = ["token", "refresh", "retry", "reconnect", "telemetry"] as const;
+export type Capability = (typeof capabilities)[number];
+
+const optionalInt = z.optional(z.int());
+
+/** One line of a client's stdout. Extra fields are ignored; a missing or wrong one breaks the contract. */
+export const clientEvent = z.discriminatedUnion("event", [
+  /** A token was obtained from the token service. */
+  z.object({ event: z.literal("token") }),
+  /** A WebSocket connection was opened (each reconnect again). */
+  z.object({ event: z.literal("connected") }),
+  /** A recognition finished: `Success` with its text, or `NoMatch`. */
+  z.object({ event: z.literal("recognized"), status: z.string(), text: z.optional(z.string()) }),
+  /** The client gave up on something and surfaced it to its caller. */
+  z.object({
+    event: z.literal("error"),
+    kind: z.enum(errorKinds),
+    /** The HTTP status (token service or handshake) behind it. */
+    status: optionalInt,
+    /** The WebSocket close code behind it. */
+    code: optionalInt,
+    message: z.optional(z.string()),
+  }),
+  /** The client does not implement this; cases needing it are SKIPPED. */
+  z.object({ event: z.literal("unsupported"), capability: z.enum(capabilities) }),
+]);
+
+export type ClientEvent = z.output<typeof clientEvent>;
+
+export type LineParse = { ok: true; event: ClientEvent } | { ok: false; problem: string };
+
+/** One stdout line: a JSON object with a known `event`, or a precise reason it is not. */
+export function parseEventLine(line: string): LineParse {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, problem: `Not JSON: ${JSON.stringify(line.slice(0, 120))}. Expected one JSON object per line (logs go to stderr)` };
+  }
+  const parsed = z.safeParse(clientEvent, value);
+  if (parsed.success) return { ok: true, event: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? `field ${issue.path.join(".")}` : "the line";
+  return { ok: false, problem: `Invalid event ${JSON.stringify(line.slice(0, 120))}: ${where}: ${issue?.message}` };
+}

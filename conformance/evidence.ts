@@ -1,0 +1,35 @@
+/** Views of the journal and the client's events that the cases judge by. */
+import type { JournalEntry } from "../mock-server/journal.ts";
+import type { Evidence } from "./case.ts";
+import type { ClientEvent } from "./contract.ts";
+
+export type StsRequest = Extract<JournalEntry, { type: "sts.request" }>;
+export type Handshake = Extract<JournalEntry, { type: "handshake" }>;
+export type Message = Extract<JournalEntry, { type: "message" }>;
+export type ErrorEvent = Extract<ClientEvent, { event: "error" }>;
+export type Recognized = Extract<ClientEvent, { event: "recognized" }>;
+
+export const stsRequests = (e: Evidence) => e.journal.filter((j): j is StsRequest => j.type === "sts.request");
+export const issued = (e: Evidence) => stsRequests(e).filter((r) => r.status === 200);
+export const handshakes = (e: Evidence) => e.journal.filter((j): j is Handshake => j.type === "handshake");
+export const accepted = (e: Evidence) => handshakes(e).filter((h) => h.decision === "accept");
+/** Messages the client sent, on one connection or all. */
+export const sent = (e: Evidence, connectionId?: string) =>
+  e.journal.filter(
+    (j): j is Message => j.type === "message" && j.direction === "in" && (connectionId === undefined || j.connectionId === connectionId),
+  );
+export const faultsFired = (e: Evidence) => e.journal.filter((j) => j.type === "fault");
+/** Request ids of the turns the mock started, in order. */
+export const turns = (e: Evidence) =>
+  e.journal.flatMap((j) => (j.type === "turn" && j.phase === "start" ? [{ connectionId: j.connectionId, requestId: j.requestId }] : []));
+export const turnEnds = (e: Evidence) => e.journal.filter((j) => j.type === "turn" && j.phase === "end");
+
+export const errors = (e: Evidence) => e.events.filter((v): v is ErrorEvent => v.event === "error");
+export const recognized = (e: Evidence) => e.events.filter((v): v is Recognized => v.event === "recognized");
+
+/** A short, readable account of a list for a failed check. */
+export const list = (items: readonly unknown[]) =>
+  items.length === 0 ? "none" : items.map((i) => (typeof i === "string" ? i : JSON.stringify(i))).join(", ");
+export const describeErrors = (e: Evidence) => `client errors: ${list(errors(e).map(({ event: _, ...rest }) => rest))}`;
+/** Minutes of the mock's clock between two journal entries. */
+export const minutesBetween = (a: JournalEntry, b: JournalEntry) => (b.at - a.at) / 60_000;
