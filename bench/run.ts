@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { config } from "./config.ts";
+import { measureConformance } from "./measure/conformance.ts";
 import { speechUrl } from "./measure/dev-credentials.ts";
 import { runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
 import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-load.ts";
@@ -141,6 +142,11 @@ async function main(): Promise<void> {
     await Promise.all([...started.values()].map((s) => stopProcess(s.child)));
     killAll();
   }
+  // Last, on a quiet machine: the servers above are stopped.
+  for (const { runtime, specs } of pairs) {
+    log(`conformance: the whole suite against the reference client, the runner on ${runtime}`);
+    put(specs[1], { conformance: await measureConformance(runtime) });
+  }
 
   const rows = pairs.flatMap(({ runtime, specs: [bare, mock] }) =>
     rowsFor(runtime, figures.get(mock) as Figures, figures.get(bare) as Figures),
@@ -168,6 +174,10 @@ async function main(): Promise<void> {
     `open files (soft ulimit -n): bench client ${self.soft}, servers: ${serverLimits.join(", ")}; ${needed} needed for the memory rows` +
       (canHold ? "" : " (SKIPPED: raise ulimit -n)") +
       `, ${speechNeeded} for the speech rows${canTalk ? "" : " (SKIPPED: raise ulimit -n)"}`,
+  );
+  console.log(
+    "conformance: `speechmock conform` against fixtures/clients/reference on the runner's runtime, 4 cases at a time, wall time; " +
+      "baseline: the same client interpreter started and stopped once per case in the same 4 lanes",
   );
   console.log(
     "server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request, handshake or speech turn; " +

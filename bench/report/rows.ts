@@ -1,4 +1,5 @@
 /** The figures of one runtime (speechmock and its bare baseline) as table rows, with their targets. */
+import type { ConformanceTiming } from "../measure/conformance.ts";
 import type { HandshakeRate } from "../measure/handshake-rate.ts";
 import type { HttpLoad } from "../measure/http-load.ts";
 import type { SpeechLoad } from "../measure/speech-turns.ts";
@@ -22,6 +23,7 @@ export interface Figures {
   http: HttpLoad;
   handshakes: HandshakeRate;
   speech?: SpeechLoad;
+  conformance?: ConformanceTiming;
 }
 
 export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
@@ -101,6 +103,19 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
     );
   }
   if (mock.speech && bare.speech) rows.push(...speechRows(runtime, mock.speech, bare.speech));
+  const c = mock.conformance;
+  if (c) {
+    rows.push({
+      metric: `conformance suite, ${c.cases} cases, reference client`,
+      runtime,
+      unit: "s",
+      digits: 1,
+      speechmock: c.suiteSeconds,
+      baseline: c.launchSeconds,
+      target: targets.conformanceSeconds,
+      invalid: c.exitCode !== 0 || c.passed !== c.cases ? `${c.cases - c.passed} cases did not pass (exit ${c.exitCode})` : undefined,
+    });
+  }
   return rows;
 }
 
