@@ -9,14 +9,14 @@ const color = { color: true };
 const byId = (id: string) => sampleResults.find((r) => r.id === id) as CaseResult;
 
 t.test("a pass is one line: outcome padded, id, title, duration", async (t) => {
-  t.equal(humanLine(byId("token.post"), plain), "PASS       token.post  Tokens are requested with POST to /sts/v1.0/issueToken (412 ms)");
+  t.equal(humanLine(byId("token.post"), plain), "PASS       token.post                     Tokens are requested with POST to /sts/v1.0/issueToken (412 ms)");
 });
 
 t.test("a non-pass adds why, indented under the id", async (t) => {
   t.equal(
     humanLine(byId("token.reuse"), plain),
     [
-      "FAIL       token.reuse  One token serves every connection for 9 minutes (1.2 s)",
+      "FAIL       token.reuse                    One token serves every connection for 9 minutes (1.2 s)",
       "           1 of 2 checks failed",
       "           ✗ one token serves both connections",
       "             seen: 3 tokens issued",
@@ -28,15 +28,15 @@ t.test("a non-pass adds why, indented under the id", async (t) => {
   );
   t.equal(
     humanLine(byId("token.empty-body"), plain).split("\n").slice(0, 2).join("\n"),
-    "NON-STRICT token.empty-body  The token request has an empty body (380 ms)\n           acceptable: this fails the run only with --strict",
+    "NON-STRICT token.empty-body               The token request has an empty body (380 ms)\n           acceptable: this fails the run only with --strict",
   );
   t.equal(
     humanLine(byId("token.refresh"), plain),
-    "SKIPPED    token.refresh  A token is renewed after 9 minutes (95 ms)\n           the client lacks the capability refresh",
+    "SKIPPED    token.refresh                  A token is renewed after 9 minutes (95 ms)\n           the client lacks the capability refresh",
   );
   t.equal(
     humanLine(byId("protocol.close-1000"), plain),
-    "TIMEOUT    protocol.close-1000  A 1000 close mid-session means reconnect and redo the turn (30.0 s)\n           the client did not exit within 30 s",
+    "TIMEOUT    protocol.close-1000            A 1000 close mid-session means reconnect and redo the turn (30.0 s)\n           the client did not exit within 30 s",
   );
 });
 
@@ -55,7 +55,7 @@ t.test("colour is ANSI only when asked for, and only colour", async (t) => {
 
 t.test("client text cannot move the terminal's cursor or split a line", async (t) => {
   const odd = { ...byId("token.reuse"), title: "a\rb\u001b[2Jc", message: "one\ntwo\u0007" };
-  t.strictSame(humanLine(odd, plain).split("\n").slice(0, 3), ["FAIL       token.reuse  a bc (1.2 s)", "           one", "           two"]);
+  t.strictSame(humanLine(odd, plain).split("\n").slice(0, 3), ["FAIL       token.reuse                    a bc (1.2 s)", "           one", "           two"]);
 });
 
 t.test("the summary lists what is unexpected, entries to paste, stale entries, then the counts", async (t) => {

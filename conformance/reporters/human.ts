@@ -26,6 +26,8 @@ const verdictStyle: Record<Verdict, Style> = {
 
 /** Wide enough for the longest outcome, NON-STRICT. */
 const outcomeWidth = 10;
+/** The longest id (protocol.reconnect-after-1000) and a space: titles start in one column. */
+const idWidth = 30;
 const detailIndent = " ".repeat(outcomeWidth + 1);
 
 /** `12 ms` under a second, `1.2 s` from there. */
@@ -35,7 +37,7 @@ export const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} 
 export function humanLine(result: CaseResult, opts: HumanOptions): string {
   const v = verdict(result);
   const outcome = paint(opts, verdictStyle[v], result.outcome.padEnd(outcomeWidth));
-  const head = `${outcome} ${result.id}  ${printable(result.title)} ${paint(opts, "dim", `(${duration(result.durationMs)})`)}`;
+  const head = `${outcome} ${result.id.padEnd(idWidth)} ${printable(result.title)} ${paint(opts, "dim", `(${duration(result.durationMs)})`)}`;
   if (v === "pass") return head;
   const cross = paint(opts, v === "unexpected" ? "red" : "yellow", "✗");
   const details = [
