@@ -138,3 +138,12 @@ t.test("--reporter tap writes TAP 14 that a TAP parser reads; --reporter json th
   const json = await conform("deno", "--client", referenceOn.deno, "--cases", "handshake.bearer", "--reporter", "json");
   t.equal((JSON.parse(json.stdout) as RunReport).results[0]?.outcome, "PASS");
 });
+
+t.test("on Deno too, a hanging client's whole process group is killed at the limit: TIMEOUT", async (t) => {
+  const json = file("deno-timeout.json");
+  const started = Date.now();
+  const run = await conform("deno", "--client", "sleep 30 & sleep 30", "--cases", "protocol.no-match", "--timeout", "1", "--json", json);
+  t.equal(run.code, 1);
+  t.equal((JSON.parse(readFileSync(json, "utf8")) as RunReport).results[0]?.outcome, "TIMEOUT");
+  t.ok(Date.now() - started < 10_000, "done without waiting for the sleeps");
+});

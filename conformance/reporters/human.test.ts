@@ -9,7 +9,10 @@ const color = { color: true };
 const byId = (id: string) => sampleResults.find((r) => r.id === id) as CaseResult;
 
 t.test("a pass is one line: outcome padded, id, title, duration", async (t) => {
-  t.equal(humanLine(byId("token.post"), plain), "PASS       token.post                     Tokens are requested with POST to /sts/v1.0/issueToken (412 ms)");
+  t.equal(
+    humanLine(byId("token.post"), plain),
+    "PASS       token.post                     Tokens are requested with POST to /sts/v1.0/issueToken (412 ms)",
+  );
 });
 
 t.test("a non-pass adds why, indented under the id", async (t) => {
@@ -55,7 +58,11 @@ t.test("colour is ANSI only when asked for, and only colour", async (t) => {
 
 t.test("client text cannot move the terminal's cursor or split a line", async (t) => {
   const odd = { ...byId("token.reuse"), title: "a\rb\u001b[2Jc", message: "one\ntwo\u0007" };
-  t.strictSame(humanLine(odd, plain).split("\n").slice(0, 3), ["FAIL       token.reuse                    a bc (1.2 s)", "           one", "           two"]);
+  t.strictSame(humanLine(odd, plain).split("\n").slice(0, 3), [
+    "FAIL       token.reuse                    a bc (1.2 s)",
+    "           one",
+    "           two",
+  ]);
 });
 
 t.test("the summary lists what is unexpected, entries to paste, stale entries, then the counts", async (t) => {

@@ -15,7 +15,6 @@ t.test("each code closes with its close code and reason, the documented ones wor
     ERR_RIFF_INVALID: [1007, "Unsupported audio format."],
     ERR_AUDIO_CONTENT_TYPE: [1007, "Unsupported audio format."],
     ERR_CONFIG_NOT_FIRST: [1002, "Invalid request. speech.config must be the first message."],
-    ERR_CONFIG_REPEATED: [1002, "Invalid request. speech.config may be sent only once per connection."],
     ERR_REQUEST_ID_FORMAT: [1002, "Invalid request. X-RequestId header value was not specified in no-dash UUID format."],
     ERR_REQUEST_ID_REUSED: [1002, "Invalid request. Reuse of request identifiers is not allowed."],
     ERR_REQUEST_ID_MISMATCH: [1002, "Invalid request. X-RequestId does not match the turn in progress."],

@@ -42,7 +42,6 @@ export type ProtocolErrorCode =
   /** A message other than `speech.config` came first on the connection. */
   | "ERR_CONFIG_NOT_FIRST"
   /** A second `speech.config` on one connection. */
-  | "ERR_CONFIG_REPEATED"
   /** `X-RequestId` is not a UUID without dashes (32 hex digits). */
   | "ERR_REQUEST_ID_FORMAT"
   /** A turn starts with the request id of an earlier turn. */
@@ -79,7 +78,6 @@ const closes: Record<ProtocolErrorCode, { code: CloseCode; reason: string }> = {
   ERR_RIFF_INVALID: { code: CloseCode.invalidPayload, reason: "Unsupported audio format." }, // documented
   ERR_AUDIO_CONTENT_TYPE: { code: CloseCode.invalidPayload, reason: "Unsupported audio format." }, // documented
   ERR_CONFIG_NOT_FIRST: { code: CloseCode.protocolError, reason: "Invalid request. speech.config must be the first message." },
-  ERR_CONFIG_REPEATED: { code: CloseCode.protocolError, reason: "Invalid request. speech.config may be sent only once per connection." },
   ERR_REQUEST_ID_FORMAT: {
     code: CloseCode.protocolError,
     reason: "Invalid request. X-RequestId header value was not specified in no-dash UUID format.", // documented

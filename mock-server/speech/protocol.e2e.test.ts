@@ -80,16 +80,6 @@ const violations: Violation[] = [
     error: "ERR_CONFIG_NOT_FIRST",
   },
   {
-    what: "a second speech.config",
-    commit: (c) => {
-      c.sendConfig();
-      c.sendConfig();
-    },
-    code: 1002,
-    reason: "Invalid request. speech.config may be sent only once per connection.",
-    error: "ERR_CONFIG_REPEATED",
-  },
-  {
     what: "an X-RequestId with dashes",
     commit: (c) => {
       c.sendConfig();

@@ -124,8 +124,8 @@ export class SpeechSession {
     if (this.#faulted(path, requestId)) return;
     switch (path.toLowerCase()) {
       case "speech.config":
-        if (this.#configured)
-          throw new ProtocolError("ERR_CONFIG_REPEATED", "Cannot accept speech.config: it was already sent on this connection");
+        // Again on a configured connection too: the JS SDK sends it at the start of every
+        // recognize() on a connection it keeps ("force a re-transmission of config and context").
         jsonObject(message.body, "speech.config");
         this.#configured = true;
         return;
