@@ -67,11 +67,6 @@ export function createStsApp(ctx: MockContext): Hono {
     const method = c.req.method;
     const region = ctx.regionOf(c.req.header("host"));
     const path = new URL(c.req.url).pathname;
-    if (method !== "POST") {
-      ctx.report({ type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed" }, journalDetails(c.req.raw));
-      return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
-    }
-
     let key = c.req.header(subscriptionKeyName);
     let keySource: CredentialSource | undefined = key === undefined ? undefined : "header";
     let keyInQueryRefused = false;
@@ -82,6 +77,13 @@ export function createStsApp(ctx: MockContext): Hono {
         keySource = "query";
       }
       keyInQueryRefused = fromQuery !== undefined && !stsKeyInQuery;
+    }
+    if (method !== "POST") {
+      ctx.report(
+        { type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed", key: redact(key), keySource },
+        journalDetails(c.req.raw),
+      );
+      return c.body(methodNotAllowedBody(method), 405, { ...jsonHeaders, Allow: "POST" });
     }
 
     // A fault rule of the control plane may answer instead, or delay the answer.
