@@ -3,12 +3,13 @@
  * `deno task conform` runs): the reference client and the Python standard-library client pass
  * every case; bad flags and files exit 2; unexpected results and stale expectations exit 1.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { Parser } from "tap-parser";
-import { denoBin, runCommand, runtimes } from "../mock-server/testing/spawn.ts";
+import { denoBin, root, runCommand, runtimes } from "../mock-server/testing/spawn.ts";
 import { allCases } from "./cases/index.ts";
 import type { RunReport } from "./report.ts";
 
@@ -148,4 +149,16 @@ t.test("on Deno too, a hanging client's whole process group is killed at the lim
   t.equal(run.code, 1);
   t.equal((JSON.parse(readFileSync(json, "utf8")) as RunReport).results[0]?.outcome, "TIMEOUT");
   t.ok(Date.now() - started < 10_000, "done without waiting for the sleeps");
+});
+
+t.test("deno task conform runs the same command (the binary named by path, so the task does not recurse)", async (t) => {
+  const run = spawnSync(denoBin, ["task", "conform", "--list", "--cases", "handshake.*"], { cwd: root, encoding: "utf8" });
+  t.equal(run.status, 0, run.stderr);
+  t.same(
+    run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[0]),
+    allCases.filter((c) => c.id.startsWith("handshake.")).map((c) => c.id),
+  );
 });

@@ -37,13 +37,15 @@ for (const [what, adapter, outcome, message] of broken) {
   });
 }
 
+/** Colour codes, which test runners add when CI or FORCE_COLOR is set. */
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const run = async (cmd: string, args: string[], env: Record<string, string>) => {
   const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   const [code] = (await once(child, "close")) as [number | null];
-  return { code, out };
+  return { code, out: out.replace(ansi, "") };
 };
 const some = { CASES: "token.reuse,handshake.bearer,protocol.recognized-text" };
 
