@@ -162,3 +162,29 @@ t.test("deno task conform runs the same command (the binary named by path, so th
     allCases.filter((c) => c.id.startsWith("handshake.")).map((c) => c.id),
   );
 });
+
+t.test("a client that declares a capability missing is SKIPPED, which is as expected", async (t) => {
+  const json = file("skipped.json");
+  const run = await conform(
+    "node",
+    "--client",
+    `echo '{"event":"unsupported","capability":"token"}'`,
+    "--cases",
+    "token.post",
+    "--json",
+    json,
+  );
+  t.equal(run.code, 0, run.stdout);
+  const [result] = (JSON.parse(readFileSync(json, "utf8")) as RunReport).results;
+  t.same([result?.outcome, result?.message], ["SKIPPED", "The client does not implement token"]);
+});
+
+t.test("a failed SHOULD is NON-STRICT: as expected, unless --strict", async (t) => {
+  const client = "node --import tsx fixtures/clients/broken/no-telemetry.ts";
+  const lenient = await conform("deno", "--client", client, "--cases", "protocol.telemetry");
+  t.equal(lenient.code, 0, lenient.stdout);
+  t.match(lenient.stdout, /NON-STRICT\s+protocol\.telemetry/);
+  const strict = await conform("node", "--client", client, "--cases", "protocol.telemetry", "--strict");
+  t.equal(strict.code, 1, strict.stdout);
+  t.match(strict.stdout, /"id": "protocol\.telemetry"/);
+});

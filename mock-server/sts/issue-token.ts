@@ -36,7 +36,8 @@ export function decideIssue(key: string | undefined, keyInQueryRefused: boolean,
 function journalDetails(request: Request, token?: string) {
   return {
     headers: redactedHeaders(request.headers),
-    query: redactedQuery(new URL(request.url)),
+    // Token requests rarely carry a query string; skip parsing the URL for them (a hot path).
+    ...(request.url.includes("?") ? { query: redactedQuery(new URL(request.url)) } : {}),
     ...(token === undefined ? {} : { tokenTag: tokenTag(token) }),
   };
 }
