@@ -1,4 +1,5 @@
 import { defineWebSocketHelper, type UpgradeWebSocket, WSContext } from "hono/ws";
+import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import { jsSha256, nodeStyleHasher } from "../speech/turn-audio.ts";
@@ -6,8 +7,6 @@ import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
-
-import { bindConformance } from "../../conformance/mod.ts";
 
 /**
  * Deno's `node:crypto` hashes natively, about ten times faster than JavaScript, but loading it

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket } from "hono/ws";
 import { WebSocketServer } from "ws";
+import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import { nodeStyleHasher } from "../speech/turn-audio.ts";
@@ -9,8 +10,6 @@ import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
-
-import { bindConformance } from "../../conformance/mod.ts";
 
 /**
  * `@hono/node-server` leaves headers with an empty value out of an upgrade request, so an empty
