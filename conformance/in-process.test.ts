@@ -9,6 +9,9 @@ import { referenceClient } from "../fixtures/clients/reference/in-process.ts";
 import { conformanceCases, type InProcessClient, runConformanceCase } from "../mock-server/runtime/node.ts";
 import { denoBin, root } from "../mock-server/testing/spawn.ts";
 
+// A loaded machine may need more than the 120 s .taprc gives a file.
+t.setTimeout(300_000);
+
 t.test("every case passes with the reference client in-process, each a tap subtest", async (t) => {
   for (const c of conformanceCases) {
     t.test(c.id, async (t) => {
