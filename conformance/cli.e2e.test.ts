@@ -81,6 +81,21 @@ t.test("usage and harness errors exit 2 with a precise message", async (t) => {
     [["--client", "x", "--reporter", "xml"], /Invalid value for --reporter: "xml". Expected one of human, tap, json/],
     [["--client", "x", "--timeout", "0"], /Invalid value for --timeout: "0". Expected a number above 0/],
     [["--client", "x", "--concurrency", "1.5"], /Invalid value for --concurrency: "1.5". Expected a whole number above 0/],
+    [["--client", "x", "--time-scale", "fast"], /Invalid value for --time-scale: "fast". Expected a number above 0/],
+    [["--client", "x", "--junit", ""], /Invalid value for --junit: "". Expected a file path/],
+    [["--client", "x", "--cases"], /Missing value for --cases/],
+    [["--client", "x", "stray"], /Unexpected argument "stray"/],
+    [
+      [
+        "--client",
+        `echo '{"event":"recognized","status":"NoMatch"}'`,
+        "--cases",
+        "protocol.no-match",
+        "--json",
+        join(dir, "no", "such", "dir.json"),
+      ],
+      /Cannot write the JSON report to ".*no\/such\/dir\.json": ENOENT/,
+    ],
     [["--client", "x", "--expected-failures", join(dir, "missing.json")], /Cannot read expected-failures file ".*missing\.json": ENOENT/],
     [["--client", "x", "--expected-failures", file("bad.json", "[{")], /bad\.json: not valid JSON/],
     [

@@ -24,6 +24,16 @@ export interface ConformHost {
   startMock(options: MockOptions): Promise<MockServer>;
 }
 
+/** The results are on stdout already; a report file that cannot be written is still a harness failure (exit 2). */
+async function writeReport(host: ConformHost, path: string, what: string, text: string): Promise<void> {
+  try {
+    await host.writeTextFile(path, text);
+  } catch (err) {
+    const reason = (err as { code?: string }).code ?? (err as Error).name;
+    throw new MockError("ERR_REPORT_UNWRITABLE", `Cannot write the ${what} report to ${JSON.stringify(path)}: ${reason}`);
+  }
+}
+
 export async function runConform(host: ConformHost, argv: readonly string[]): Promise<number> {
   try {
     const args = parseConformArgs(argv);
@@ -74,8 +84,8 @@ export async function runConform(host: ConformHost, argv: readonly string[]): Pr
     });
     if (human) host.stdout(humanSummary(report, { color }));
     else host.stdout((args.reporter === "tap" ? tapReport(report) : jsonReport(report)).trimEnd());
-    if (args.junit !== undefined) await host.writeTextFile(args.junit, junitReport(report));
-    if (args.json !== undefined) await host.writeTextFile(args.json, jsonReport(report));
+    if (args.junit !== undefined) await writeReport(host, args.junit, "JUnit", junitReport(report));
+    if (args.json !== undefined) await writeReport(host, args.json, "JSON", jsonReport(report));
     return report.exitCode;
   } catch (err) {
     if (err instanceof MockError) {

@@ -14,7 +14,9 @@ export type MockErrorCode =
   /** The server could not listen on the requested address. */
   | "ERR_LISTEN"
   /** A conformance expected-failures file is not valid JSON, does not match its schema, or names no case. */
-  | "ERR_EXPECTATIONS_INVALID";
+  | "ERR_EXPECTATIONS_INVALID"
+  /** A conformance report file (--junit, --json) cannot be written. */
+  | "ERR_REPORT_UNWRITABLE";
 
 /** The exit status the CLI uses for each code: 2 for bad input, 1 for failures at run time. */
 export const exitCodeOf = (code: MockErrorCode): number => (code === "ERR_LISTEN" ? 1 : 2);
