@@ -3,7 +3,7 @@ import { getPath } from "hono/utils/url";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "./context.ts";
 import { createControlApp } from "./control/routes.ts";
-import { createSpeechApp } from "./speech/route.ts";
+import { createSpeechApp } from "./stt/websocket/route.ts";
 import { jsonHeaders, notFoundBody } from "./sts/bodies.ts";
 import { createStsApp } from "./sts/issue-token.ts";
 

@@ -2,7 +2,7 @@ import { defineWebSocketHelper, type UpgradeWebSocket, WSContext } from "hono/ws
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
-import { jsSha256, nodeStyleHasher } from "../speech/turn-audio.ts";
+import { jsSha256, nodeStyleHasher } from "../stt/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../../conformance/mod.ts";

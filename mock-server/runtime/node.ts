@@ -5,7 +5,7 @@ import { WebSocketServer } from "ws";
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
-import { nodeStyleHasher } from "../speech/turn-audio.ts";
+import { nodeStyleHasher } from "../stt/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 
 export * from "../../conformance/mod.ts";

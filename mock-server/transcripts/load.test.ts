@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import t from "tap";
 import type { MockError } from "../errors.ts";
-import { defaultProfaneWords } from "../speech/profanity.ts";
+import { defaultProfaneWords } from "../stt/profanity.ts";
 import { invalidTranscripts } from "../testing/invalid-fixtures.ts";
 import { root } from "../testing/spawn.ts";
 import { parseTranscripts } from "./load.ts";

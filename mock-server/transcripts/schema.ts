@@ -1,4 +1,4 @@
-import { defaultProfaneWords } from "../speech/profanity.ts";
+import { defaultProfaneWords } from "../stt/profanity.ts";
 import * as z from "../zod.ts";
 
 /**

@@ -4,7 +4,7 @@
  * the same bytes gives the key a transcripts file needs for the clip.
  */
 import { speechPcmFormat } from "../protocol/riff.ts";
-import { samplesPerMs } from "../speech/ticks.ts";
+import { samplesPerMs } from "../stt/ticks.ts";
 
 export type WavPcm =
   | { readonly ok: true; readonly pcm: Uint8Array; readonly durationMs: number }

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import t from "tap";
-import { encodeTextMessage } from "../protocol/text-message.ts";
-import { connect, newId, type ProtocolClient, readClip, type ServerMessage, tryConnect } from "../testing/protocol-client.ts";
-import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { encodeTextMessage } from "../../protocol/text-message.ts";
+import { connect, newId, type ProtocolClient, readClip, type ServerMessage, tryConnect } from "../../testing/protocol-client.ts";
+import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
 
 /** A tap test object, as its subtest callbacks receive it. */
 type Assert = Parameters<Parameters<typeof t.test>[0]>[0];

@@ -1,14 +1,14 @@
 import { generateKeyPair, SignJWT } from "jose";
 import t from "tap";
-import { epochSeconds, ManualClock } from "../clock.ts";
-import { createContext, type MockContext } from "../context.ts";
-import { speechClaims } from "../jwt/claims.ts";
-import { createSigningKeys } from "../jwt/keys.ts";
-import { TokenSigner } from "../jwt/sign.ts";
-import { type AuthFailureStyle, type QuotaExceededStyle, resolveOptions } from "../options.ts";
-import { type HandshakeReason, handshakeReasons } from "../reasons.ts";
-import type { Resource } from "../subscriptions/resource.ts";
-import { speechPaths } from "./endpoints.ts";
+import { epochSeconds, ManualClock } from "../../clock.ts";
+import { createContext, type MockContext } from "../../context.ts";
+import { speechClaims } from "../../jwt/claims.ts";
+import { createSigningKeys } from "../../jwt/keys.ts";
+import { TokenSigner } from "../../jwt/sign.ts";
+import { type AuthFailureStyle, type QuotaExceededStyle, resolveOptions } from "../../options.ts";
+import { type HandshakeReason, handshakeReasons } from "../../reasons.ts";
+import type { Resource } from "../../subscriptions/resource.ts";
+import { speechPaths } from "../endpoints.ts";
 import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
 
 // The built-in development resources (fixtures/subscriptions.json).

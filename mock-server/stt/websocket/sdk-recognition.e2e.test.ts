@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t, { type Test } from "tap";
-import { logsSettled, root, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
-import { continuousFile, fetchToken, recognizeFile, type SdkRecognitionEvent } from "../testing/speech-sdk.ts";
-import type { TranscriptsFile } from "../transcripts/schema.ts";
+import { logsSettled, root, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { continuousFile, fetchToken, recognizeFile, type SdkRecognitionEvent } from "../../testing/speech-sdk.ts";
+import type { TranscriptsFile } from "../../transcripts/schema.ts";
 
 type LogLine = Record<string, unknown>;
 

@@ -4,23 +4,23 @@
  * through a `SessionPeer`, so tests drive it directly with a manual clock and the runtime adapters
  * only pass bytes. It never throws: every broken rule closes the socket with its documented code.
  */
-import type { Clock, Timer } from "../clock.ts";
-import type { MessageFaultAction } from "../control/fault-rules.ts";
-import type { Logger } from "../events.ts";
-import type { Journal, NoticeCode } from "../journal.ts";
-import { decodeBinaryMessage } from "../protocol/binary-message.ts";
-import { CloseCode, headerMissing, ProtocolError } from "../protocol/errors.ts";
-import { type MessageHeaders, requireHeader } from "../protocol/headers.ts";
-import type { ProtocolLimits } from "../protocol/limits.ts";
-import { parseRiffHeader, RIFF_HEADER_BYTES } from "../protocol/riff.ts";
-import { decodeTextMessage, encodeTextMessage } from "../protocol/text-message.ts";
-import { type Transcript, transcriptFor } from "../transcripts/lookup.ts";
-import type { Transcripts } from "../transcripts/schema.ts";
-import { type RecognitionSettings, silenceMsFor } from "./recognition-settings.ts";
-import { recognitionMessages, type ServiceMessage, type TurnMode } from "./responses.ts";
-import { ticksPerMs } from "./ticks.ts";
-import { jsSha256, type PcmHasherFactory, TurnAudio } from "./turn-audio.ts";
-import type { VadOptions } from "./vad.ts";
+import type { Clock, Timer } from "../../clock.ts";
+import type { MessageFaultAction } from "../../control/fault-rules.ts";
+import type { Logger } from "../../events.ts";
+import type { Journal, NoticeCode } from "../../journal.ts";
+import { decodeBinaryMessage } from "../../protocol/binary-message.ts";
+import { CloseCode, headerMissing, ProtocolError } from "../../protocol/errors.ts";
+import { type MessageHeaders, requireHeader } from "../../protocol/headers.ts";
+import type { ProtocolLimits } from "../../protocol/limits.ts";
+import { parseRiffHeader, RIFF_HEADER_BYTES } from "../../protocol/riff.ts";
+import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
+import { type Transcript, transcriptFor } from "../../transcripts/lookup.ts";
+import type { Transcripts } from "../../transcripts/schema.ts";
+import { type RecognitionSettings, silenceMsFor } from "../recognition-settings.ts";
+import { recognitionMessages, type ServiceMessage, type TurnMode } from "../responses.ts";
+import { ticksPerMs } from "../ticks.ts";
+import { jsSha256, type PcmHasherFactory, TurnAudio } from "../turn-audio.ts";
+import type { VadOptions } from "../vad.ts";
 
 /** How a session talks back; the runtime adapter wraps its socket in one. */
 export interface SessionPeer {

@@ -4,16 +4,16 @@
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { ManualClock } from "../clock.ts";
-import type { MockEvent } from "../events.ts";
-import { Journal, type JournalEntry } from "../journal.ts";
-import { encodeBinaryMessage } from "../protocol/binary-message.ts";
-import { defaultLimits } from "../protocol/limits.ts";
-import { RIFF_HEADER_BYTES, writeRiffHeader } from "../protocol/riff.ts";
-import { decodeTextMessage, encodeTextMessage } from "../protocol/text-message.ts";
-import { builtinTranscripts } from "../transcripts/builtin.ts";
-import type { Transcripts } from "../transcripts/schema.ts";
-import type { RecognitionSettings } from "./recognition-settings.ts";
+import { ManualClock } from "../../clock.ts";
+import type { MockEvent } from "../../events.ts";
+import { Journal, type JournalEntry } from "../../journal.ts";
+import { encodeBinaryMessage } from "../../protocol/binary-message.ts";
+import { defaultLimits } from "../../protocol/limits.ts";
+import { RIFF_HEADER_BYTES, writeRiffHeader } from "../../protocol/riff.ts";
+import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
+import { builtinTranscripts } from "../../transcripts/builtin.ts";
+import type { Transcripts } from "../../transcripts/schema.ts";
+import type { RecognitionSettings } from "../recognition-settings.ts";
 import { type SessionLimits, type SessionPeer, SpeechSession } from "./session.ts";
 
 /** 2025-04-21T12:09:40.250Z. */
@@ -28,8 +28,8 @@ const rid = (n: number): string => `5e55c0de${"a1b2c3d4".repeat(2)}${n.toString(
 
 /** The PCM of a fixture clip: the bytes after its 44-byte RIFF header. */
 const pcmOf = (clip: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../../fixtures/audio/${clip}`, import.meta.url))).subarray(RIFF_HEADER_BYTES);
-const wavOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../fixtures/audio/${clip}`, import.meta.url)));
+  new Uint8Array(readFileSync(new URL(`../../../fixtures/audio/${clip}`, import.meta.url))).subarray(RIFF_HEADER_BYTES);
+const wavOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../fixtures/audio/${clip}`, import.meta.url)));
 
 /** Ticks (100 ns) of 16 kHz 16-bit mono PCM: 625 per sample. */
 const ticksOf = (pcm: Uint8Array): number => (pcm.byteLength / 2) * 625;

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
-import type { MockContext } from "../context.ts";
-import { applyFault } from "../control/apply-fault.ts";
-import { type Credential, parseAuthorization } from "../credentials.ts";
-import { defaultLimits } from "../protocol/limits.ts";
-import { redact, redactAuthorization, redactedHeaders, redactedQuery, tokenTag } from "../redact.ts";
-import { jsonHeaders } from "../sts/bodies.ts";
-import { speechPaths } from "./endpoints.ts";
+import type { MockContext } from "../../context.ts";
+import { applyFault } from "../../control/apply-fault.ts";
+import { type Credential, parseAuthorization } from "../../credentials.ts";
+import { defaultLimits } from "../../protocol/limits.ts";
+import { redact, redactAuthorization, redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
+import { jsonHeaders } from "../../sts/bodies.ts";
+import { speechPaths } from "../endpoints.ts";
 import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
 import { type SessionLimits, SpeechSession } from "./session.ts";
 

@@ -1,12 +1,12 @@
-import type { MockContext } from "../context.ts";
-import { type Credential, parseAuthorization, queryParam, readCredential } from "../credentials.ts";
-import { regionOfAudience } from "../jwt/claims.ts";
-import { verifyToken } from "../jwt/verify.ts";
-import type { HandshakeReason } from "../reasons.ts";
-import type { Resource } from "../subscriptions/resource.ts";
-import type { RecognitionMode } from "./endpoints.ts";
-import { sttLocales } from "./languages.ts";
-import { parseRecognitionSettings, type RecognitionSettings } from "./recognition-settings.ts";
+import type { MockContext } from "../../context.ts";
+import { type Credential, parseAuthorization, queryParam, readCredential } from "../../credentials.ts";
+import { regionOfAudience } from "../../jwt/claims.ts";
+import { verifyToken } from "../../jwt/verify.ts";
+import type { HandshakeReason } from "../../reasons.ts";
+import type { Resource } from "../../subscriptions/resource.ts";
+import type { RecognitionMode } from "../endpoints.ts";
+import { sttLocales } from "../languages.ts";
+import { parseRecognitionSettings, type RecognitionSettings } from "../recognition-settings.ts";
 
 export type HandshakeDecision =
   | {
