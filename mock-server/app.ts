@@ -3,9 +3,9 @@ import { getPath } from "hono/utils/url";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "./context.ts";
 import { createControlApp } from "./control/routes.ts";
-import { createSpeechApp } from "./stt/websocket/route.ts";
 import { jsonHeaders, notFoundBody } from "./sts/bodies.ts";
 import { createStsApp } from "./sts/issue-token.ts";
+import { createSpeechApp } from "./stt/websocket/route.ts";
 
 /**
  * The whole mock as one Hono app, built from web-standard APIs only; each runtime adapter hands

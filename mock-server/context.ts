@@ -6,10 +6,10 @@ import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
 import { TokenSigner } from "./jwt/sign.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { regionOfHost } from "./regions.ts";
-import { SocketRegistry } from "./ws/sockets.ts";
 import { jsSha256, type PcmHasherFactory } from "./stt/turn-audio.ts";
 import { ResourceRegistry } from "./subscriptions/registry.ts";
 import { TranscriptStore } from "./transcripts/store.ts";
+import { SocketRegistry } from "./ws/sockets.ts";
 
 /** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
 export interface MockContext {

@@ -11,9 +11,9 @@ export { Journal, type JournalEntry, type JournalEvent, type NoticeCode } from "
 export { type AuthFailureStyle, defaults, type MockOptions, type QuotaExceededStyle } from "./options.ts";
 export { CloseCode, ProtocolError, type ProtocolErrorCode } from "./protocol/errors.ts";
 export { type HandshakeReason, handshakeReasons, type ReasonCode, type StsReason, stsReasons } from "./reasons.ts";
+export type { MintTokenOptions, MockServer, ResourceInfo, Runtime } from "./start.ts";
 export { speechPaths } from "./stt/endpoints.ts";
 export { reasonHeader } from "./stt/websocket/route.ts";
-export type { MintTokenOptions, MockServer, ResourceInfo, Runtime } from "./start.ts";
 export { parseSubscriptions } from "./subscriptions/load.ts";
 export type { Resource } from "./subscriptions/resource.ts";
 export type { SubscriptionsFile } from "./subscriptions/schema.ts";

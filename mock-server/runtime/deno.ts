@@ -2,8 +2,8 @@ import { defineWebSocketHelper, type UpgradeWebSocket, WSContext } from "hono/ws
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
-import { jsSha256, nodeStyleHasher } from "../stt/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
+import { jsSha256, nodeStyleHasher } from "../stt/turn-audio.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";

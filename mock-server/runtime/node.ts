@@ -5,8 +5,8 @@ import { WebSocketServer } from "ws";
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
-import { nodeStyleHasher } from "../stt/turn-audio.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
+import { nodeStyleHasher } from "../stt/turn-audio.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
