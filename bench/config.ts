@@ -16,6 +16,21 @@ function runtimeList(raw: string | undefined): ("node" | "deno")[] {
   return names as ("node" | "deno")[];
 }
 
+/** The parts of the bench, in the order they run; `BENCH_SECTIONS=rest` (or `rest,issueToken`...) runs only those. */
+export const sectionNames = ["start", "memory", "issueToken", "handshakes", "rest", "speech", "conformance"] as const;
+export type Section = (typeof sectionNames)[number];
+
+function sectionList(raw: string | undefined): ReadonlySet<Section> {
+  if (raw === undefined || raw.trim() === "") return new Set(sectionNames);
+  const names = raw.split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (!(sectionNames as readonly string[]).includes(name)) {
+      throw new Error(`Invalid BENCH_SECTIONS entry ${JSON.stringify(name)}. Expected some of ${sectionNames.join(", ")}`);
+    }
+  }
+  return new Set(names as Section[]);
+}
+
 const sessions = Math.round(positive("BENCH_SESSIONS", 1000));
 
 export const config = {
@@ -23,6 +38,9 @@ export const config = {
   httpSeconds: positive("BENCH_SECONDS", 6),
   warmupSeconds: positive("BENCH_WARMUP_SECONDS", 1),
   httpConnections: Math.round(positive("BENCH_CONNECTIONS", 50)),
+  /** REST recognitions (remind-me.wav, posted with a key) per server in all, after the warm-up, split the same way. */
+  restSeconds: positive("BENCH_REST_SECONDS", 6),
+  restConnections: Math.round(positive("BENCH_REST_CONNECTIONS", 20)),
   /** Handshake rate per server in all, after the same warm-up, split the same way. */
   handshakeSeconds: positive("BENCH_HANDSHAKE_SECONDS", 4.5),
   handshakeConcurrency: Math.round(positive("BENCH_HANDSHAKE_CONCURRENCY", 50)),
@@ -45,6 +63,7 @@ export const config = {
   /** Pause before reading resident memory, so the server finishes its work. */
   settleMs: positive("BENCH_SETTLE_MS", 1000),
   runtimes: runtimeList(process.env.BENCH_RUNTIMES),
+  sections: sectionList(process.env.BENCH_SECTIONS),
 };
 
 export type BenchConfig = typeof config;

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { config } from "./config.ts";
+import { config, type Section, sectionNames } from "./config.ts";
 import { measureConformance } from "./measure/conformance.ts";
 import { speechUrl } from "./measure/dev-credentials.ts";
 import { runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
@@ -14,6 +14,7 @@ import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-l
 import { interleave } from "./measure/interleave.ts";
 import { measureHeldMemory } from "./measure/memory.ts";
 import { openFilesLimit, residentKiB } from "./measure/proc.ts";
+import { checkRest, loadRest, restBodyBytes, restClip } from "./measure/rest-load.ts";
 import { benchClip, chunkBytes, loadClip } from "./measure/speech-turn.ts";
 import { runSpeechRound, type SpeechLoad, type SpeechSample, summarizeSpeech } from "./measure/speech-turns.ts";
 import { measureStartTimes } from "./measure/start-time.ts";
@@ -63,7 +64,8 @@ async function measureSpeech(specs: readonly ServerSpec[]): Promise<SpeechLoad[]
 }
 
 async function main(): Promise<void> {
-  const { rounds, warmupSeconds } = config;
+  const { rounds, warmupSeconds, sections } = config;
+  const runs = (section: Section) => sections.has(section);
   const self = openFilesLimit("self");
   // Each held connection costs one descriptor here and one in the server, which inherits this limit.
   const needed = config.openConnections + 256;
@@ -73,8 +75,11 @@ async function main(): Promise<void> {
   log(
     `open files limit (this process, inherited by the servers): soft ${self.soft}, hard ${self.hard}; ${Math.max(needed, speechNeeded)} needed`,
   );
-  if (!canHold) log(`memory with ${config.openConnections} connections skipped: run "ulimit -n ${needed}" (or more) first`);
-  if (!canTalk) log(`speech turns on ${config.sessions} sessions skipped: run "ulimit -n ${speechNeeded}" (or more) first`);
+  if (runs("memory") && !canHold)
+    log(`memory with ${config.openConnections} connections skipped: run "ulimit -n ${needed}" (or more) first`);
+  if (runs("speech") && !canTalk)
+    log(`speech turns on ${config.sessions} sessions skipped: run "ulimit -n ${speechNeeded}" (or more) first`);
+  if (sections.size < sectionNames.length) log(`sections: ${[...sections].join(", ")} (BENCH_SECTIONS)`);
 
   const pairs = config.runtimes.map((runtime) => ({ runtime, specs: [bareSpec(runtime), speechmockSpec(runtime)] as const }));
   const all = pairs.flatMap((p) => p.specs);
@@ -85,9 +90,11 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
 
   try {
-    log(`start time: ${config.startRuns} runs of each server, taking turns`);
-    const starts = await measureStartTimes(all, config.startRuns);
-    for (const [i, spec] of all.entries()) put(spec, { start: starts[i] });
+    if (runs("start")) {
+      log(`start time: ${config.startRuns} runs of each server, taking turns`);
+      const starts = await measureStartTimes(all, config.startRuns);
+      for (const [i, spec] of all.entries()) put(spec, { start: starts[i] });
+    }
 
     log("starting the servers under load");
     for (const spec of all) {
@@ -103,7 +110,7 @@ async function main(): Promise<void> {
     await sleep(config.settleMs);
     for (const spec of all) put(spec, { idleKiB: residentKiB(server(spec).pid) });
 
-    if (canHold) {
+    if (runs("memory") && canHold) {
       for (const spec of all) {
         log(`memory: ${config.openConnections} open connections to ${spec.label}`);
         const idle = figures.get(spec)?.idleKiB as number;
@@ -114,21 +121,35 @@ async function main(): Promise<void> {
     for (const { specs } of pairs) {
       const names = specs.map((spec) => spec.label).join(" and ");
       const http = specs.map(server);
-      log(`issueToken: ${config.httpConnections} connections, ${rounds} turns of ${config.httpSeconds / rounds} s, ${names}`);
-      for (const s of http) {
-        await checkIssueToken(s.url);
-        await loadIssueToken(s, config.httpConnections, warmupSeconds);
+      if (runs("issueToken")) {
+        log(`issueToken: ${config.httpConnections} connections, ${rounds} turns of ${config.httpSeconds / rounds} s, ${names}`);
+        for (const s of http) {
+          await checkIssueToken(s.url);
+          await loadIssueToken(s, config.httpConnections, warmupSeconds);
+        }
+        const load = await interleave(http, rounds, (s) => loadIssueToken(s, config.httpConnections, config.httpSeconds / rounds));
+        for (const [i, spec] of specs.entries()) put(spec, { http: summarizeHttp(load[i] ?? []) });
       }
-      const load = await interleave(http, rounds, (s) => loadIssueToken(s, config.httpConnections, config.httpSeconds / rounds));
-      for (const [i, spec] of specs.entries()) put(spec, { http: summarizeHttp(load[i] ?? []) });
 
-      log(`handshakes: ${config.handshakeConcurrency} clients, ${rounds} turns of ${config.handshakeSeconds / rounds} s, ${names}`);
-      const ws = http.map(({ pid, wsUrl }) => ({ pid, url: wsUrl }));
-      for (const s of ws) await runHandshakes(s, config.handshakeConcurrency, warmupSeconds);
-      const hs = await interleave(ws, rounds, (s) => runHandshakes(s, config.handshakeConcurrency, config.handshakeSeconds / rounds));
-      for (const [i, spec] of specs.entries()) put(spec, { handshakes: summarizeHandshakes(hs[i] ?? []) });
+      if (runs("handshakes")) {
+        log(`handshakes: ${config.handshakeConcurrency} clients, ${rounds} turns of ${config.handshakeSeconds / rounds} s, ${names}`);
+        const ws = http.map(({ pid, wsUrl }) => ({ pid, url: wsUrl }));
+        for (const s of ws) await runHandshakes(s, config.handshakeConcurrency, warmupSeconds);
+        const hs = await interleave(ws, rounds, (s) => runHandshakes(s, config.handshakeConcurrency, config.handshakeSeconds / rounds));
+        for (const [i, spec] of specs.entries()) put(spec, { handshakes: summarizeHandshakes(hs[i] ?? []) });
+      }
 
-      if (canTalk) {
+      if (runs("rest")) {
+        log(`REST recognitions: ${config.restConnections} connections, ${rounds} turns of ${config.restSeconds / rounds} s, ${names}`);
+        for (const [i, s] of http.entries()) {
+          await checkRest(s.url, specs[i]?.kind === "speechmock" ? "Remind me to buy 5 pencils." : undefined);
+          await loadRest(s, config.restConnections, warmupSeconds);
+        }
+        const load = await interleave(http, rounds, (s) => loadRest(s, config.restConnections, config.restSeconds / rounds));
+        for (const [i, spec] of specs.entries()) put(spec, { rest: summarizeHttp(load[i] ?? []) });
+      }
+
+      if (runs("speech") && canTalk) {
         const streaming =
           config.speechStreams === config.sessions ? "all streaming at once" : `${config.speechStreams} streaming at a time`;
         log(
@@ -143,7 +164,7 @@ async function main(): Promise<void> {
     killAll();
   }
   // Last, on a quiet machine: the servers above are stopped.
-  for (const { runtime, specs } of pairs) {
+  for (const { runtime, specs } of runs("conformance") ? pairs : []) {
     log(`conformance: the whole suite against the reference client, the runner on ${runtime}`);
     put(specs[1], { conformance: await measureConformance(runtime) });
   }
@@ -156,29 +177,42 @@ async function main(): Promise<void> {
     `speechmock bench: node ${process.version}, ${deno}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ` +
       `load average ${loadBefore[0]?.toFixed(2)} before / ${loadavg()[0]?.toFixed(2)} after`,
   );
-  console.log(
-    `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
-      `handshakes: ${config.handshakeConcurrency} raw node:net clients in flight, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
-      `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
-  );
-  console.log(
-    `speech: ${config.sessions} sessions held open (opened ${config.connectBatch} at a time), each streaming ${benchClip} in ` +
-      `${chunkBytes.toLocaleString("en-US")}-byte chunks as fast as its socket takes them, twice a round: paced (turns started at ` +
-      `${config.speechRate}/s: p50/p99 from writing the end-of-audio message to reading turn.end) and in a burst ` +
-      `(${config.speechStreams === config.sessions ? "all at once" : `${config.speechStreams} at a time`}: turns/s); ` +
-      `on fresh servers, a first round then ${rounds} rounds alternating with the baseline; ` +
-      "memory: VmRSS in the first round: per idle session, what the second half of the sessions added, each after its paced turn " +
-      "(the marginal cost of one); RSS growth / sessions also counts the heap the first turns grew",
-  );
+  if ((["issueToken", "handshakes", "start", "memory"] as const).some(runs)) {
+    console.log(
+      `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
+        `handshakes: ${config.handshakeConcurrency} raw node:net clients in flight, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
+        `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
+    );
+  }
+  if (runs("rest")) {
+    console.log(
+      `REST: autocannon, ${config.restConnections} connections, ${config.restSeconds} s, each request posting ${restClip} ` +
+        `(${restBodyBytes.toLocaleString("en-US")} bytes) with a key to the REST API for short audio; baseline: the same bodies read to their end, ` +
+        "a fixed JSON of the same length answered",
+    );
+  }
+  if (runs("speech")) {
+    console.log(
+      `speech: ${config.sessions} sessions held open (opened ${config.connectBatch} at a time), each streaming ${benchClip} in ` +
+        `${chunkBytes.toLocaleString("en-US")}-byte chunks as fast as its socket takes them, twice a round: paced (turns started at ` +
+        `${config.speechRate}/s: p50/p99 from writing the end-of-audio message to reading turn.end) and in a burst ` +
+        `(${config.speechStreams === config.sessions ? "all at once" : `${config.speechStreams} at a time`}: turns/s); ` +
+        `on fresh servers, a first round then ${rounds} rounds alternating with the baseline; ` +
+        "memory: VmRSS in the first round: per idle session, what the second half of the sessions added, each after its paced turn " +
+        "(the marginal cost of one); RSS growth / sessions also counts the heap the first turns grew",
+    );
+  }
   console.log(
     `open files (soft ulimit -n): bench client ${self.soft}, servers: ${serverLimits.join(", ")}; ${needed} needed for the memory rows` +
       (canHold ? "" : " (SKIPPED: raise ulimit -n)") +
       `, ${speechNeeded} for the speech rows${canTalk ? "" : " (SKIPPED: raise ulimit -n)"}`,
   );
-  console.log(
-    "conformance: `speechmock conform` against fixtures/clients/reference on the runner's runtime, 4 cases at a time, wall time; " +
-      "baseline: the same client interpreter started and stopped once per case in the same 4 lanes",
-  );
+  if (runs("conformance")) {
+    console.log(
+      "conformance: `speechmock conform` against fixtures/clients/reference on the runner's runtime, 4 cases at a time, wall time; " +
+        "baseline: the same client interpreter started and stopped once per case in the same 4 lanes",
+    );
+  }
   console.log(
     "server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request, handshake or speech turn; " +
       "client CPU: this process's, per handshake or speech turn\n",

@@ -3,13 +3,26 @@ import { getPath } from "hono/utils/url";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "./context.ts";
 import { createControlApp } from "./control/routes.ts";
-import { jsonHeaders, notFoundBody } from "./sts/bodies.ts";
+import { type KnownPaths, unroutedHandler } from "./http/unrouted.ts";
+import { jsonHeaders } from "./sts/bodies.ts";
 import { createStsApp } from "./sts/issue-token.ts";
+import { speechPaths } from "./stt/endpoints.ts";
+import { createRestApp, restPaths } from "./stt/rest/route.ts";
 import { createSpeechApp } from "./stt/websocket/route.ts";
+
+/** The service's paths and the methods each takes: a request to one with another method gets `405`. */
+const knownPaths = (): KnownPaths => {
+  const known = new Map<string, string[]>();
+  for (const { path } of speechPaths) known.set(path, ["GET"]);
+  for (const { path } of restPaths) known.set(path, [...(known.get(path) ?? []), "POST"]);
+  return known;
+};
 
 /**
  * The whole mock as one Hono app, built from web-standard APIs only; each runtime adapter hands
- * in its own `upgradeWebSocket`.
+ * in its own `upgradeWebSocket`. The token service and the speech-to-text WebSocket and REST API
+ * each have their sub-app; the token service answers its own wrong methods (`405`), the root
+ * the rest of what no route takes.
  */
 export function createMockApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSocket): Hono {
   const app = new Hono({
@@ -22,7 +35,9 @@ export function createMockApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSock
   app.route("/", createControlApp(ctx));
   app.route("/", createStsApp(ctx));
   app.route("/", createSpeechApp(ctx, upgradeWebSocket));
-  app.notFound((c) => c.body(notFoundBody, 404, jsonHeaders));
+  app.route("/", createRestApp(ctx));
+  // Nothing unseen: whatever no route takes is read, answered, journaled and logged.
+  app.notFound(unroutedHandler(ctx, knownPaths()));
   app.onError((err, c) => {
     ctx.options.logger({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     return c.body(JSON.stringify({ error: { code: "500", message: "Internal error in speechmock" } }), 500, jsonHeaders);

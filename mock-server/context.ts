@@ -1,6 +1,7 @@
 import { FaultRegistry } from "./control/faults.ts";
 import { ControlledClock } from "./controlled-clock.ts";
 import type { MockEvent } from "./events.ts";
+import type { GateDeps } from "./gate/authorize.ts";
 import { Journal } from "./journal.ts";
 import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
 import { TokenSigner } from "./jwt/sign.ts";
@@ -38,6 +39,9 @@ export interface MockContext {
   regionOf(host: string | undefined): string;
 }
 
+/** What the auth gate (`gate/authorize.ts`) reads of a mock: its registry, signing keys and clock. */
+export const gateDeps = (ctx: MockContext): GateDeps => ({ resources: ctx.resources, keys: ctx.keys, clock: ctx.options.clock });
+
 export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHasherFactory = jsSha256): Promise<MockContext> {
   const clock = new ControlledClock(resolved.clock);
   const options = { ...resolved, clock };
@@ -56,7 +60,13 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
     transcripts: new TranscriptStore(options.transcripts),
     report: (event, journalOnly) => {
       options.logger(event); // first: the journal stamps the object it is given
-      if (event.type === "sts.request" || event.type === "handshake" || event.type === "fault") {
+      const journaled =
+        event.type === "sts.request" ||
+        event.type === "handshake" ||
+        event.type === "fault" ||
+        event.type === "rest.request" ||
+        event.type === "request.unrouted";
+      if (journaled) {
         journal.record(journalOnly ? Object.assign(event, journalOnly) : event);
       }
     },

@@ -1,7 +1,11 @@
-import type { HandshakeReason, StsReason } from "./reasons.ts";
+import type { AuthNotice } from "./gate/authorize.ts";
+import type { CredentialSource } from "./gate/credentials.ts";
+import type { HandshakeReason, RestReason, StsReason, UnroutedReason } from "./reasons.ts";
 
-/** Where a credential was found: clients in browsers can only use the query string. */
-export type CredentialSource = "header" | "query";
+export type { CredentialSource };
+
+/** A presented credential as logs show it: the kind, where it was, the value reduced to a prefix and a length. */
+export type CredentialRecord = { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string };
 
 /** What the mock reports about its work. Secrets appear only through `redact()`. */
 export type MockEvent =
@@ -29,14 +33,61 @@ export type MockEvent =
       status: number;
       decision: "accept" | "reject";
       reason: HandshakeReason;
-      credential: { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string };
+      credential: CredentialRecord;
       connectionId?: string;
       resource?: string;
+      /** What the client did that the service accepts but should not be relied on (`auth.bare_token`). */
+      notices?: AuthNotice[];
       /** In the journal only: the request's headers and query parameters, secrets reduced. */
       headers?: Record<string, string>;
       query?: Record<string, string>;
       /** In the journal only: the presented token's tag, to match it with the token service's. */
       tokenTag?: string;
+    }
+  | {
+      /** A request to the REST API for short audio (`POST /speech/recognition/<mode>/cognitiveservices/v1`). */
+      type: "rest.request";
+      method: string;
+      path: string;
+      region: string;
+      status: number;
+      reason: RestReason;
+      credential: CredentialRecord;
+      resource?: string;
+      language?: string;
+      /** The Content-Type as sent. */
+      contentType?: string;
+      /** Body bytes read. */
+      bodyBytes?: number;
+      /** Audio heard, in milliseconds. */
+      audioMs?: number;
+      /** The answer's RecognitionStatus (200 only). */
+      recognitionStatus?: string;
+      /** Whether the audio was a clip the transcripts script (or the control plane's next script). */
+      scripted?: boolean;
+      /** For refusals and bad requests: what was wrong, where, and what was expected. */
+      detail?: string;
+      notices?: AuthNotice[];
+      /** In the journal only: the request's headers and query parameters, secrets reduced; the token's tag. */
+      headers?: Record<string, string>;
+      query?: Record<string, string>;
+      tokenTag?: string;
+    }
+  | {
+      /** A request no route takes, read to its end and answered 404 (or 405 with Allow). */
+      type: "request.unrouted";
+      method: string;
+      host?: string;
+      path: string;
+      status: 404 | 405;
+      reason: UnroutedReason;
+      /** The methods the path takes, for a 405. */
+      allow?: string;
+      /** Body bytes read (and discarded). */
+      bodyBytes: number;
+      /** Headers and query parameters, secrets reduced to a prefix and a length. */
+      headers: Record<string, string>;
+      query?: Record<string, string>;
     }
   | { type: "error"; message: string }
   | { type: "shutdown"; signal: string }
@@ -52,7 +103,7 @@ export type MockEvent =
   | {
       /** A fault rule fired (the control plane's `faults`). */
       type: "fault";
-      target: "sts" | "handshake" | "message";
+      target: "sts" | "handshake" | "message" | "rest";
       rule: string;
       action: string;
       status?: number;

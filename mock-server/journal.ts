@@ -23,6 +23,8 @@ export type JournalEvent =
   | Extract<MockEvent, { type: "sts.request" }>
   | Extract<MockEvent, { type: "handshake" }>
   | Extract<MockEvent, { type: "fault" }>
+  | Extract<MockEvent, { type: "rest.request" }>
+  | Extract<MockEvent, { type: "request.unrouted" }>
   | ({ readonly type: "message"; readonly connectionId: string } & MessageRecord)
   | {
       /** A rule of the protocol was broken and the socket closed for it. */
@@ -58,11 +60,21 @@ export type JournalEvent =
     };
 
 export type NoticeCode =
+  /** A token without `Bearer ` (SDKs up to 1.18; the 2017 browser sample's `Authorization=<jwt>`), on a handshake's or REST request's entry. */
+  | "auth.bare_token"
   | "telemetry.missing"
   | "telemetry.repeated"
   | "telemetry.unknown_request"
   | "message.path_unknown"
-  | "audio.after_turn_end";
+  | "audio.after_turn_end"
+  /** The first audio of a turn without `Content-Type` (JS SDK up to 1.9.0, the 2017 browser SDK): taken as `audio/x-wav`. */
+  | "audio.content_type_missing"
+  /** An audio payload over the 2017 document's 8192 bytes (12,800 from the 2017 browser SDK); once a turn. */
+  | "audio.chunk_oversized"
+  /** `speech.config` without `X-RequestId`, which the 2017 document allows and 2017-era Node clients left out. */
+  | "config.request_id_missing"
+  /** A binary header block ending in a blank line (CRLF CRLF), as 2017-era Node clients wrote it; once a turn. */
+  | "message.header_blank_line";
 
 export type JournalEntry = JournalEvent & {
   readonly seq: number;

@@ -39,6 +39,46 @@ export const handshakeReasons = [
   "request.parameter_invalid",
 ] as const;
 
+/**
+ * The auth gate's refusals (`gate/authorize.ts`), the same for every API: the WebSocket reports
+ * them as they are, the REST APIs too, the token service under its own `sts.*` names.
+ */
+export const authRefusals = [
+  "auth.missing",
+  "auth.empty",
+  "auth.scheme_invalid",
+  "auth.token_malformed",
+  "auth.alg_not_allowed",
+  "auth.kid_unknown",
+  "auth.signature_invalid",
+  "auth.token_expired",
+  "auth.issuer_invalid",
+  "auth.wrong_region",
+  "auth.token_revoked",
+  "auth.key_unknown",
+  "auth.resource_disabled",
+  "auth.quota_exceeded",
+] as const satisfies readonly (typeof handshakeReasons)[number][];
+
+/** The REST API for short audio (`stt/rest/`): recognised, or why not. */
+export const restReasons = [
+  "rest.recognized",
+  ...authRefusals,
+  "request.language_missing",
+  "request.language_unknown",
+  "request.parameter_invalid",
+  "request.content_type_unsupported",
+  "request.audio_invalid",
+  "request.audio_format_unsupported",
+  "request.audio_too_long",
+] as const;
+
+/** A request no route takes: no such path, or the path exists with other methods. */
+export const unroutedReasons = ["request.not_found", "request.method_not_allowed"] as const;
+
 export type StsReason = (typeof stsReasons)[number];
 export type HandshakeReason = (typeof handshakeReasons)[number];
-export type ReasonCode = StsReason | HandshakeReason;
+export type AuthRefusal = (typeof authRefusals)[number];
+export type RestReason = (typeof restReasons)[number];
+export type UnroutedReason = (typeof unroutedReasons)[number];
+export type ReasonCode = StsReason | HandshakeReason | RestReason | UnroutedReason;

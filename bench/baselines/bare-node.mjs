@@ -1,6 +1,7 @@
 // The Node baseline: bare node:http answering POST /sts/v1.0/issueToken with a fixed text, and `ws`
 // accepting any WebSocket upgrade. No framework, no checks: the floor speechmock is compared to.
 // On a WebSocket it reads the same frames a speech turn sends and answers once, at the end of audio.
+// On the REST API's path it reads the whole body, then answers a fixed JSON.
 import { createServer } from "node:http";
 import { WebSocketServer } from "ws";
 
@@ -8,10 +9,26 @@ import { WebSocketServer } from "ws";
 const text = "x".repeat(762);
 const headers = { "Content-Type": "text/plain; charset=UTF-8", "Content-Length": String(Buffer.byteLength(text)) };
 
+// The length of speechmock's answer for remind-me.wav (format=simple), so both send as many bytes.
+const phrase = JSON.stringify({ RecognitionStatus: "Success", DisplayText: "Remind me to buy 5 pencils.", Offset: 0, Duration: 17800000 });
+const phraseHeaders = { "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(phrase)) };
+const restPath = "/speech/recognition/conversation/cognitiveservices/v1";
+
 const server = createServer((req, res) => {
   if (req.method === "POST" && req.url === "/sts/v1.0/issueToken") {
     res.writeHead(200, headers);
     res.end(text);
+    return;
+  }
+  if (req.method === "POST" && req.url?.startsWith(restPath)) {
+    let bytes = 0;
+    req.on("data", (chunk) => {
+      bytes += chunk.length;
+    });
+    req.on("end", () => {
+      res.writeHead(bytes > 0 ? 200 : 400, phraseHeaders);
+      res.end(phrase);
+    });
     return;
   }
   res.writeHead(404);

@@ -1,10 +1,21 @@
 // The Deno baseline: bare Deno.serve answering POST /sts/v1.0/issueToken with a fixed text, and
 // Deno.upgradeWebSocket accepting any upgrade. Named `*.deno.ts` so `tsc` (Node types) skips it.
 // On a WebSocket it reads the same frames a speech turn sends and answers once, at the end of audio.
+// On the REST API's path it reads the whole body, then answers a fixed JSON.
 
 // The same length as a speechmock token, so both servers send the same number of bytes.
 const text = "x".repeat(762);
 const path = "/sts/v1.0/issueToken";
+const restPath = "/speech/recognition/conversation/cognitiveservices/v1";
+// The length of speechmock's answer for remind-me.wav (format=simple), so both send as many bytes.
+const phrase = JSON.stringify({ RecognitionStatus: "Success", DisplayText: "Remind me to buy 5 pencils.", Offset: 0, Duration: 17800000 });
+
+// Async on its own, so the token path stays a synchronous handler as before.
+async function answerRest(req: Request): Promise<Response> {
+  let bytes = 0;
+  for await (const chunk of req.body ?? []) bytes += chunk.length;
+  return new Response(phrase, { status: bytes > 0 ? 200 : 400, headers: { "Content-Type": "application/json; charset=utf-8" } });
+}
 
 const requestId = /X-RequestId:[ \t]*([0-9A-Fa-f]*)/i;
 const ascii = new TextDecoder();
@@ -40,6 +51,7 @@ Deno.serve(
     if (req.method === "POST" && pathAndQuery === path) {
       return new Response(text, { headers: { "Content-Type": "text/plain; charset=UTF-8" } });
     }
+    if (req.method === "POST" && pathAndQuery.startsWith(restPath)) return answerRest(req);
     return new Response(null, { status: 404 });
   },
 );

@@ -16,65 +16,81 @@ export interface Memory {
   firstFailure?: string;
 }
 
+/** What one server's run measured; each part is absent when its section was not run (`BENCH_SECTIONS`). */
 export interface Figures {
-  start: StartTime;
-  idleKiB: number;
+  start?: StartTime;
+  idleKiB?: number;
   memory?: Memory;
-  http: HttpLoad;
-  handshakes: HandshakeRate;
+  http?: HttpLoad;
+  handshakes?: HandshakeRate;
+  rest?: HttpLoad;
   speech?: SpeechLoad;
   conformance?: ConformanceTiming;
 }
 
 export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
-  const httpFailed = mock.http.failures + bare.http.failures;
-  const hsFailed = mock.handshakes.failures + bare.handshakes.failures;
-  const rows: Row[] = [
-    {
-      metric: "issueToken throughput",
-      runtime,
-      unit: "req/s",
-      speechmock: mock.http.requestsPerSecond,
-      baseline: bare.http.requestsPerSecond,
-      target: targets.issueTokenRate,
-      invalid: httpFailed ? `${httpFailed} failed requests` : undefined,
-    },
-    { metric: "issueToken p99 latency", runtime, unit: "ms", speechmock: mock.http.p99Ms, baseline: bare.http.p99Ms },
-    { metric: "issueToken server CPU", runtime, unit: "us/req", speechmock: mock.http.serverCpuUs, baseline: bare.http.serverCpuUs },
-    {
-      metric: "handshakes (key auth)",
-      runtime,
-      unit: "/s",
-      speechmock: mock.handshakes.perSecond,
-      baseline: bare.handshakes.perSecond,
-      target: targets.handshakeRate,
-      invalid: hsFailed ? `${hsFailed} failed: ${mock.handshakes.firstFailure ?? bare.handshakes.firstFailure}` : undefined,
-    },
-    {
-      metric: "handshake server CPU",
-      runtime,
-      unit: "us/hs",
-      speechmock: mock.handshakes.serverCpuUs,
-      baseline: bare.handshakes.serverCpuUs,
-    },
-    {
-      metric: "handshake client CPU",
-      runtime,
-      unit: "us/hs",
-      speechmock: mock.handshakes.clientCpuUs,
-      baseline: bare.handshakes.clientCpuUs,
-    },
-    {
-      metric: "start to ready line (median)",
-      runtime,
-      unit: "ms",
-      speechmock: mock.start.medianMs,
-      baseline: bare.start.medianMs,
-      target: targets.startTime,
-    },
-    { metric: "start to ready line (best)", runtime, unit: "ms", speechmock: mock.start.bestMs, baseline: bare.start.bestMs },
-    { metric: "RSS idle", runtime, unit: "MiB", digits: 1, speechmock: mock.idleKiB / 1024, baseline: bare.idleKiB / 1024 },
-  ];
+  const rows: Row[] = [];
+  if (mock.http && bare.http) {
+    const httpFailed = mock.http.failures + bare.http.failures;
+    rows.push(
+      {
+        metric: "issueToken throughput",
+        runtime,
+        unit: "req/s",
+        speechmock: mock.http.requestsPerSecond,
+        baseline: bare.http.requestsPerSecond,
+        target: targets.issueTokenRate,
+        invalid: httpFailed ? `${httpFailed} failed requests` : undefined,
+      },
+      { metric: "issueToken p99 latency", runtime, unit: "ms", speechmock: mock.http.p99Ms, baseline: bare.http.p99Ms },
+      { metric: "issueToken server CPU", runtime, unit: "us/req", speechmock: mock.http.serverCpuUs, baseline: bare.http.serverCpuUs },
+    );
+  }
+  if (mock.handshakes && bare.handshakes) {
+    const hsFailed = mock.handshakes.failures + bare.handshakes.failures;
+    rows.push(
+      {
+        metric: "handshakes (key auth)",
+        runtime,
+        unit: "/s",
+        speechmock: mock.handshakes.perSecond,
+        baseline: bare.handshakes.perSecond,
+        target: targets.handshakeRate,
+        invalid: hsFailed ? `${hsFailed} failed: ${mock.handshakes.firstFailure ?? bare.handshakes.firstFailure}` : undefined,
+      },
+      {
+        metric: "handshake server CPU",
+        runtime,
+        unit: "us/hs",
+        speechmock: mock.handshakes.serverCpuUs,
+        baseline: bare.handshakes.serverCpuUs,
+      },
+      {
+        metric: "handshake client CPU",
+        runtime,
+        unit: "us/hs",
+        speechmock: mock.handshakes.clientCpuUs,
+        baseline: bare.handshakes.clientCpuUs,
+      },
+    );
+  }
+  if (mock.rest && bare.rest) rows.push(...restRows(runtime, mock.rest, bare.rest));
+  if (mock.start && bare.start) {
+    rows.push(
+      {
+        metric: "start to ready line (median)",
+        runtime,
+        unit: "ms",
+        speechmock: mock.start.medianMs,
+        baseline: bare.start.medianMs,
+        target: targets.startTime,
+      },
+      { metric: "start to ready line (best)", runtime, unit: "ms", speechmock: mock.start.bestMs, baseline: bare.start.bestMs },
+    );
+  }
+  if (mock.idleKiB !== undefined && bare.idleKiB !== undefined) {
+    rows.push({ metric: "RSS idle", runtime, unit: "MiB", digits: 1, speechmock: mock.idleKiB / 1024, baseline: bare.idleKiB / 1024 });
+  }
   const m = mock.memory;
   const b = bare.memory;
   if (m && b) {
@@ -117,6 +133,24 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
     });
   }
   return rows;
+}
+
+/** The REST API for short audio: remind-me.wav posted with a key, against a server that reads the same body and answers a fixed JSON. */
+function restRows(runtime: string, m: HttpLoad, b: HttpLoad): Row[] {
+  const failed = m.failures + b.failures;
+  const invalid = failed ? `${failed} failed requests` : undefined;
+  return [
+    {
+      metric: "REST recognitions per second",
+      runtime,
+      unit: "req/s",
+      speechmock: m.requestsPerSecond,
+      baseline: b.requestsPerSecond,
+      invalid,
+    },
+    { metric: "REST recognition p99 latency", runtime, unit: "ms", speechmock: m.p99Ms, baseline: b.p99Ms, invalid },
+    { metric: "REST recognition server CPU", runtime, unit: "us/req", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+  ];
 }
 
 /** Issue 3: recognition turns on many concurrent sessions, against a server that reads the same frames and answers once. */

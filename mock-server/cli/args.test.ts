@@ -146,6 +146,7 @@ t.test("the usage text lists every flag", async (t) => {
     "--journal-size",
     "--admin-token",
     "--log-format",
+    "--json",
     "--help",
     "--version",
   ]) {
@@ -179,6 +180,8 @@ const refused: [argv: string[], message: RegExp][] = [
   [["--port", "0"], /^Missing command\. Expected "serve"/],
   [["start"], /^Unknown command "start"\. Expected "serve"/],
   [["serve", "extra"], /^Unexpected argument "extra"/],
+  [["hash"], /^Missing file\. Expected hash <file\.wav>\.\.\./],
+  [["hash", "--json"], /^Missing file\. Expected hash <file\.wav>\.\.\./],
 ];
 
 for (const [argv, message] of refused) {
@@ -217,6 +220,11 @@ const refusedExactly: [argv: string[], message: string][] = [
   [["serve", "--journal-size", "abc"], 'Invalid value for --journal-size: "abc". Expected a whole number'],
   [["serve", "--transcripts", ""], 'Invalid value for --transcripts: "". Expected a file path'],
   [["serve", "--transcripts"], "Missing value for --transcripts"],
+  [["hash", "--port", "1", "a.wav"], "Flag --port does not apply to hash"],
+  [["hash", "--json", "--log-format", "json", "a.wav"], "Flag --log-format does not apply to hash"],
+  [["hash", "--json=yes", "a.wav"], "Flag --json takes no value"],
+  [["serve", "--json"], "Flag --json does not apply to serve"],
+  [["serve", "--sts-key-in-query=yes"], "Flag --sts-key-in-query takes no value"],
 ];
 
 for (const [argv, message] of refusedExactly) {
@@ -227,3 +235,9 @@ for (const [argv, message] of refusedExactly) {
     t.equal(err.message, `${message}\nRun "speechmock --help" for the flags.`);
   });
 }
+
+t.test("hash takes files, and --json anywhere among them", async (t) => {
+  t.same(parseCliArgs(["hash", "a.wav", "b.wav"]), { command: "hash", files: ["a.wav", "b.wav"], json: false });
+  t.same(parseCliArgs(["hash", "--json", "a.wav"]), { command: "hash", files: ["a.wav"], json: true });
+  t.same(parseCliArgs(["hash", "a.wav", "--json", "b.wav"]), { command: "hash", files: ["a.wav", "b.wav"], json: true });
+});

@@ -26,6 +26,8 @@ export interface ServeArgs {
 export interface HashArgs {
   command: "hash";
   files: string[];
+  /** One JSON object per clip instead of text lines. */
+  json: boolean;
 }
 
 export type CliArgs = ServeArgs | HashArgs | { command: "help" } | { command: "version" };
@@ -34,7 +36,9 @@ export const usage = `speechmock: a local mock of the Microsoft Speech token ser
 
 Usage:
   speechmock serve [flags]      start the mock; prints one JSON ready line on stdout
-  speechmock hash <file.wav>... print the SHA-256 of each clip's PCM: its key in a transcripts file
+  speechmock hash [--json] <file.wav>...
+                                print each clip's PCM SHA-256 and each utterance's fingerprint: their
+                                keys in a transcripts file (--json: one JSON object per clip)
   speechmock conform [flags]    run the conformance suite against a client ("conform --help")
   speechmock --help | --version
 
@@ -102,6 +106,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (unknown) throw usageError(`Unknown flag ${unknown[1]}`);
     const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(e.message);
     if (missing) throw usageError(`Missing value for ${missing[1]}`);
+    const valued = /^Option '(--[\w-]+)' does not take an argument/.exec(e.message);
+    if (valued) throw usageError(`Flag ${valued[1]} takes no value`);
     throw usageError(e.message);
   }
   const { values, positionals } = parsed;
@@ -109,13 +115,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.version) return { command: "version" };
   if (positionals.length === 0) throw usageError('Missing command. Expected "serve" or "hash"');
   if (positionals[0] === "hash") {
-    const flag = Object.keys(values)[0];
+    const flag = Object.keys(values).find((name) => name !== "json");
     if (flag !== undefined) throw usageError(`Flag --${flag} does not apply to hash`);
     if (positionals.length === 1) throw usageError("Missing file. Expected hash <file.wav>...");
-    return { command: "hash", files: positionals.slice(1) };
+    return { command: "hash", files: positionals.slice(1), json: values.json === true };
   }
   if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected "serve" or "hash"`);
   if (positionals.length > 1) throw usageError(`Unexpected argument ${JSON.stringify(positionals[1])}`);
+  if (values.json !== undefined) throw usageError("Flag --json does not apply to serve");
 
   const logFormat = values["log-format"] ?? "json";
   if (!(logFormats as readonly string[]).includes(logFormat)) {
@@ -199,6 +206,7 @@ function parse(argv: readonly string[]) {
       "journal-size": { type: "string" },
       "admin-token": { type: "string" },
       "log-format": { type: "string" },
+      json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },

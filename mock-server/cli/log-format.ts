@@ -12,6 +12,14 @@ export function prettyLine(event: MockEvent, time: Date): string {
         event.credential.kind === "none" ? "none" : `${event.credential.kind}(${event.credential.source}) ${event.credential.value}`;
       return `${hhmmss} handshake ${event.status} ${event.reason.padEnd(26)} ${event.path} region=${event.region} credential=${cred}`;
     }
+    case "rest.request": {
+      const cred =
+        event.credential.kind === "none" ? "none" : `${event.credential.kind}(${event.credential.source}) ${event.credential.value}`;
+      const heard = event.recognitionStatus ? ` ${event.recognitionStatus} audio=${event.audioMs}ms` : "";
+      return `${hhmmss} rest      ${event.status} ${event.reason.padEnd(26)} ${event.method} ${event.path} region=${event.region} credential=${cred}${heard}`;
+    }
+    case "request.unrouted":
+      return `${hhmmss} unrouted  ${event.status} ${event.method} ${event.host ?? "-"} ${event.path} body=${event.bodyBytes}B`;
     case "socket.close":
       return `${hhmmss} close     ${event.code} ${event.reason || "-"} by ${event.initiator} connection=${event.connectionId ?? "-"}${event.error ? ` ${event.error.code}: ${event.error.message}` : ""}`;
     case "fault":

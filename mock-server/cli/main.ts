@@ -4,9 +4,8 @@ import type { MockOptions } from "../options.ts";
 import type { MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
-import { pcmSha256 } from "../transcripts/lookup.ts";
-import { readWavPcm } from "../transcripts/wav-file.ts";
 import { parseCliArgs, usage } from "./args.ts";
+import { hashClips } from "./hash.ts";
 import { createLogger } from "./log-format.ts";
 
 /** What the CLI needs from its runtime; `cli/node.ts` and `cli/deno.ts` supply it. */
@@ -42,30 +41,6 @@ async function loadFixture<T>(host: CliHost, path: string, what: string, parse: 
   return JSON.parse(text) as T;
 }
 
-/** `hash`: one `sha256sum`-style line per clip; every file is read even after one fails. */
-async function hashClips(host: CliHost, files: readonly string[]): Promise<number> {
-  let failed: MockError | undefined;
-  for (const file of files) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await host.readFile(file);
-    } catch (err) {
-      const reason = (err as { code?: string }).code ?? (err as Error).name;
-      failed = new MockError("ERR_FIXTURE_UNREADABLE", `Cannot read audio file ${JSON.stringify(file)}: ${reason}`);
-      host.stderr(`speechmock: ${failed.message}`);
-      continue;
-    }
-    const wav = readWavPcm(bytes);
-    if (!wav.ok) {
-      failed = new MockError("ERR_FIXTURE_INVALID", `${file}: ${wav.problem}`);
-      host.stderr(`speechmock: ${failed.message}`);
-      continue;
-    }
-    host.stdout(`${await pcmSha256(wav.pcm)}  ${file}  (${(wav.durationMs / 1000).toFixed(2)} s)`);
-  }
-  return failed ? exitCodeOf(failed.code) : 0;
-}
-
 /**
  * Runs the CLI and resolves with the exit status once the process should end: at once for bad
  * input, after a signal for `serve`.
@@ -82,7 +57,7 @@ export async function runCli(host: CliHost): Promise<number> {
       host.stdout(host.version);
       return 0;
     }
-    if (args.command === "hash") return await hashClips(host, args.files);
+    if (args.command === "hash") return await hashClips(host, args.files, args.json);
     const subscriptions =
       args.fixtures === undefined
         ? undefined

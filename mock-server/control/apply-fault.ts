@@ -1,5 +1,5 @@
 /**
- * Applying a fired fault to an HTTP request, the same for the token service and the handshake.
+ * Applying a fired fault to an HTTP request, the same for the token service, the handshake and REST.
  * Only web-standard APIs: a delay is a timer, a hang waits for the client to give up.
  */
 import type { Context } from "hono";
@@ -20,7 +20,7 @@ const untilAbandoned = (signal: AbortSignal): Promise<void> =>
 export async function applyFault(
   ctx: MockContext,
   c: Context,
-  target: "sts" | "handshake",
+  target: "sts" | "handshake" | "rest",
   subject: FaultSubject,
   headers: Record<string, string> = {},
 ): Promise<Response | undefined> {

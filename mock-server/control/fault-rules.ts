@@ -1,6 +1,6 @@
 /**
- * Fault rules: what to break, when, and how often. A rule matches a target (the token service or
- * the speech handshake, optionally one resource, key or connection) and fires its action at most
+ * Fault rules: what to break, when, and how often. A rule matches a target (the token service, the
+ * speech handshake, a protocol message or a REST request, optionally one resource, key or connection) and fires its action at most
  * `times` times, each time with `probability`, drawn from a generator seeded by `seed`, so a
  * flaky test is the same flaky test on every run.
  */
@@ -75,6 +75,8 @@ const common = {
 
 export const faultRule = z.discriminatedUnion("target", [
   z.strictObject({ target: z.literal("sts"), ...common, action: stsAction }),
+  /** The REST API for short audio: the token service's actions, after the auth gate let the request in. */
+  z.strictObject({ target: z.literal("rest"), ...common, action: stsAction }),
   z.strictObject({
     target: z.literal("handshake"),
     ...common,

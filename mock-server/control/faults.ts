@@ -12,7 +12,11 @@ export interface FaultSubject {
   path?: string;
 }
 
-type ActionOf<T extends FaultTarget> = T extends "sts" ? StsFaultAction : T extends "handshake" ? HandshakeFaultAction : MessageFaultAction;
+type ActionOf<T extends FaultTarget> = T extends "sts" | "rest"
+  ? StsFaultAction
+  : T extends "handshake"
+    ? HandshakeFaultAction
+    : MessageFaultAction;
 
 /** mulberry32: a small, well-known seeded generator; quality enough for "fail 30% of the time". */
 const generator = (seed: number) => {

@@ -31,7 +31,8 @@ export const controlRoutes: readonly ControlRoute[] = [
   {
     method: "get",
     path: "/journal",
-    summary: "What the mock saw and did, oldest first: token requests, handshakes, protocol messages, violations, notices, turns, closes",
+    summary:
+      "What the mock saw and did, oldest first: token requests, handshakes, REST requests, unrouted requests, protocol messages, violations, notices, turns, closes",
     query: journalQuery,
     responses: {
       200: "{ entries, size, capacity, dropped }",
@@ -70,7 +71,8 @@ export const controlRoutes: readonly ControlRoute[] = [
     method: "post",
     path: "/faults",
     summary:
-      "Adds a fault rule: for the token service (respond with a status, body and headers; delay; hang) or the handshake (refuse; delay; hang), " +
+      "Adds a fault rule: for the token service or the REST API for short audio (respond with a status, body and headers; delay; hang; reset), " +
+      "the handshake (refuse; delay; hang) or a protocol message (close; malformed), " +
       "optionally for one resource or connection, at most `times` times, with a seeded `probability`. Each firing is journaled",
     body: faultRule,
     responses: { 201: "The rule, with its id", 400: "The body is invalid: each problem's field, value and what was expected" },

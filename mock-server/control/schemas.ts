@@ -7,7 +7,10 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 /** What `GET <admin>/journal` may filter on. Every field is optional; all given must match. */
 export const journalQuery = z.strictObject({
   type: z.optional(
-    z.enum(["sts.request", "handshake", "fault", "message", "violation", "notice", "turn", "close"], "Expected an entry type"),
+    z.enum(
+      ["sts.request", "handshake", "rest.request", "request.unrouted", "fault", "message", "violation", "notice", "turn", "close"],
+      "Expected an entry type",
+    ),
   ),
   connectionId: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, "Expected a connection id: 32 hex digits"))),
   /**

@@ -31,6 +31,38 @@ t.test("decodeBinaryMessage", async (t) => {
     t.equal(toHex(message.payload), "52 49 46 46");
   });
 
+  t.test("reports no trailing blank line for a block that ends with one CRLF, as the SDK writes it", async (t) => {
+    t.equal(decodeBinaryMessage(hex(`00 0d ${pathAudio} 01`)).trailingBlankLine, false);
+    t.equal(decodeBinaryMessage(hex("00 00 01")).trailingBlankLine, false);
+  });
+
+  t.test("reads a block ending with a blank line (CRLF CRLF inside the prefix), as 2017 Node clients wrote it, and says so", async (t) => {
+    // "path:audio\r\n\r\n" is 14 (0x0e) bytes: lower-case, no space after the colon, then a blank line.
+    const message = decodeBinaryMessage(hex("00 0e 70 61 74 68 3a 61 75 64 69 6f 0d 0a 0d 0a 52 49"));
+    t.strictSame([...message.headers], [["path", "audio"]]);
+    t.equal(message.trailingBlankLine, true);
+    t.equal(toHex(message.payload), "52 49");
+  });
+
+  t.test("reads a block that is only a blank line as no headers, and says so", async (t) => {
+    const message = decodeBinaryMessage(hex("00 04 0d 0a 0d 0a ff"));
+    t.equal(message.headers.size, 0);
+    t.equal(message.trailingBlankLine, true);
+    t.equal(toHex(message.payload), "ff");
+  });
+
+  t.test("still refuses two blank lines at the end, or a blank line before another header", async (t) => {
+    // "Path: audio\r\n\r\n\r\n"
+    t.throws(() => decodeBinaryMessage(hex(`00 11 ${pathAudio} 0d 0a 0d 0a`)), {
+      code: "ERR_HEADER_SYNTAX",
+      message: 'Cannot parse headers: line "" has no colon',
+      closeCode: 1007,
+      closeReason: "Incorrect message format. Malformed header line.",
+    });
+    // "Path: audio\r\n\r\nP: a\r\n"
+    t.throws(() => decodeBinaryMessage(hex(`00 15 ${pathAudio} 0d 0a 50 3a 20 61 0d 0a`)), { code: "ERR_HEADER_SYNTAX", closeCode: 1007 });
+  });
+
   t.test("reads a header length above 255 from both prefix bytes", async (t) => {
     const block = `X-Pad: ${"a".repeat(291)}`; // 298 = 0x012a bytes
     const bytes = new Uint8Array([0x01, 0x2a, ...Array.from(block, (c) => c.charCodeAt(0)), 0x07]);

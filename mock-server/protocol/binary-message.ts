@@ -1,6 +1,8 @@
 /**
  * Binary messages: a 2-byte big-endian length of the header block, the header block (US-ASCII,
  * at most 8192 bytes), then the payload. A payload of zero bytes is legal: it ends a turn's audio.
+ * A header block that ends with a blank line (CRLF CRLF inside the prefix) is read too, and said
+ * so: 2017-era Node clients wrote every block that way and the service took it (spec section 7).
  */
 import { ProtocolError } from "./errors.ts";
 import { CRLF, type HeaderInit, type MessageHeaders, parseHeaderBlock, serializeHeaderBlock } from "./headers.ts";
@@ -10,7 +12,12 @@ export interface BinaryMessage {
   readonly headers: MessageHeaders;
   /** A view into the decoded message's bytes, not a copy: copy it before keeping it past the message. */
   readonly payload: Uint8Array;
+  /** The header block ended with a blank line (CRLF CRLF), which the document does not foresee. */
+  readonly trailingBlankLine: boolean;
 }
+
+/** How a header block with a trailing blank line ends. */
+const BLANK_LINE_END = `${CRLF}${CRLF}`;
 
 const PREFIX_BYTES = 2;
 
@@ -44,7 +51,11 @@ export const decodeBinaryMessage = (data: Uint8Array | ArrayBuffer, limits: Prot
       `Cannot accept binary message: payload ${payloadBytes} bytes exceeds ${limits.binaryPayloadBytes} bytes`,
     );
   }
-  return { headers: parseHeaderBlock(ascii(bytes.subarray(PREFIX_BYTES, payloadStart))), payload: bytes.subarray(payloadStart) };
+  const block = ascii(bytes.subarray(PREFIX_BYTES, payloadStart));
+  // One blank line at the end is dropped before parsing; parseHeaderBlock still refuses any other.
+  const trailingBlankLine = block.endsWith(BLANK_LINE_END);
+  const headers = parseHeaderBlock(trailingBlankLine ? block.slice(0, -CRLF.length) : block);
+  return { headers, payload: bytes.subarray(payloadStart), trailingBlankLine };
 };
 
 /**

@@ -117,6 +117,7 @@ export const requireHeader = (headers: MessageHeaders, name: string): string => 
  * message's block with one); an empty block has no headers. Optional spaces and tabs around a
  * value are dropped, as the SDK does. Stricter than the SDK on purpose: a line without a colon, a
  * name that is not a token, a control character, a blank line or a repeated name is an error.
+ * (`decodeBinaryMessage` drops one blank line at the end of a block first, and reports it.)
  */
 export const parseHeaderBlock = (block: string): MessageHeaders => {
   const text = block.endsWith(CRLF) ? block.slice(0, -CRLF.length) : block;

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { epochSeconds } from "../clock.ts";
-import type { MockContext } from "../context.ts";
+import { gateDeps, type MockContext } from "../context.ts";
 import { applyFault } from "../control/apply-fault.ts";
-import { queryParam, subscriptionKeyName } from "../credentials.ts";
-import type { CredentialSource } from "../events.ts";
+import { authorizeKey, type KeyRefusal } from "../gate/authorize.ts";
+import { readCredential, stsCredentials, subscriptionKeyName } from "../gate/credentials.ts";
 import type { StsReason } from "../reasons.ts";
 import { redact, redactedHeaders, redactedQuery, tokenTag } from "../redact.ts";
 import type { Resource } from "../subscriptions/resource.ts";
@@ -17,19 +17,38 @@ type Outcome =
   | { status: 200; reason: "sts.issued"; resource: Resource }
   | { status: 401 | 403; reason: StsReason; body: string; resource?: Resource };
 
-/** The token service's decision for a key, free of HTTP so it reads as the rules it implements. */
+/** The gate's key refusals under the token service's own names. */
+const stsReasonOf: Record<KeyRefusal, StsReason> = {
+  "auth.empty": "sts.key_missing",
+  "auth.key_unknown": "sts.key_unknown",
+  "auth.wrong_region": "sts.wrong_region",
+  "auth.resource_disabled": "sts.resource_disabled",
+  "auth.quota_exceeded": "sts.quota_exceeded",
+};
+
+/** The token service refuses a key of a resource out of quota, whatever `--quota-exceeded` says of sockets. */
+const stsPolicy = { overQuota: "refuse" } as const;
+
+/**
+ * The token service's decision for a key: the auth gate's (`gate/authorize.ts`), answered with the
+ * token service's statuses and bodies. Free of HTTP so it reads as the rules it implements.
+ */
 export function decideIssue(key: string | undefined, keyInQueryRefused: boolean, region: string, ctx: MockContext): Outcome {
-  if (key === undefined || key === "") {
+  if (key === undefined) {
     return { status: 401, reason: keyInQueryRefused ? "sts.key_in_query_disabled" : "sts.key_missing", body: invalidKeyBody };
   }
-  const resource = ctx.resources.byKey(key);
-  if (!resource) return { status: 401, reason: "sts.key_unknown", body: invalidKeyBody };
-  if (resource.region !== region) return { status: 401, reason: "sts.wrong_region", body: invalidKeyBody, resource };
-  if (resource.state === "disabled") return { status: 403, reason: "sts.resource_disabled", body: resourceDisabledBody, resource };
-  if (resource.state === "quotaExceeded") {
-    return { status: 403, reason: "sts.quota_exceeded", body: quotaExceededBody(resource.quotaRenewsIn), resource };
+  const decision = authorizeKey(key, region, gateDeps(ctx), stsPolicy);
+  if (decision.ok) return { status: 200, reason: "sts.issued", resource: decision.resource };
+  const reason = stsReasonOf[decision.reason];
+  const { resource } = decision;
+  switch (decision.reason) {
+    case "auth.resource_disabled":
+      return { status: 403, reason, body: resourceDisabledBody, resource };
+    case "auth.quota_exceeded":
+      return { status: 403, reason, body: quotaExceededBody(resource?.quotaRenewsIn ?? "0.01:00:00"), resource };
+    default:
+      return resource ? { status: 401, reason, body: invalidKeyBody, resource } : { status: 401, reason, body: invalidKeyBody };
   }
-  return { status: 200, reason: "sts.issued", resource };
 }
 
 /** What the journal keeps of a token request besides the log line: headers, query, the token's tag. */
@@ -46,6 +65,7 @@ function journalDetails(request: Request, token?: string) {
 export function createStsApp(ctx: MockContext): Hono {
   const app = new Hono();
   const { stsKeyInQuery, tokenLifetimeSeconds } = ctx.options;
+  const credentials = stsCredentials(stsKeyInQuery);
 
   // Browser pages on other origins call the token service directly (the SDK's samples do).
   const preflight = cors({
@@ -67,18 +87,12 @@ export function createStsApp(ctx: MockContext): Hono {
   app.all(issueTokenPath, async (c) => {
     const method = c.req.method;
     const region = ctx.regionOf(c.req.header("host"));
-    const path = new URL(c.req.url).pathname;
-    let key = c.req.header(subscriptionKeyName);
-    let keySource: CredentialSource | undefined = key === undefined ? undefined : "header";
-    let keyInQueryRefused = false;
-    if (key === undefined) {
-      const fromQuery = queryParam(new URL(c.req.url), "subscription-key");
-      if (fromQuery !== undefined && stsKeyInQuery) {
-        key = fromQuery;
-        keySource = "query";
-      }
-      keyInQueryRefused = fromQuery !== undefined && !stsKeyInQuery;
-    }
+    const url = new URL(c.req.url);
+    const path = url.pathname;
+    const credential = readCredential(c.req.raw.headers, url, credentials);
+    const key = credential.kind === "key" ? credential.raw : undefined;
+    const keySource = credential.kind === "key" ? credential.source : undefined;
+    const keyInQueryRefused = credential.kind === "none" && credential.ignored === "query";
     if (method !== "POST") {
       ctx.report(
         { type: "sts.request", method, path, region, status: 405, reason: "sts.method_not_allowed", key: redact(key), keySource },

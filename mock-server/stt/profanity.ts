@@ -1,10 +1,7 @@
 import type { ProfanityOption } from "./recognition-settings.ts";
 
-/**
- * Words the mock treats as profane when a transcripts file names none. Deliberately short: the
- * service's own list is not public, and tests script the words they need.
- */
-export const defaultProfaneWords: readonly string[] = Object.freeze(["damn", "hell", "shit", "fuck", "bitch", "bastard", "crap"]);
+/** The built-in word list now lives with the transcripts schema that defaults to it; re-exported for existing imports. */
+export { defaultProfaneWords } from "../transcripts/profane-words.ts";
 
 /** A word: letters and digits, with apostrophes only inside (so quotes around a word are not part of it). */
 const word = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;

@@ -1,7 +1,6 @@
 import t from "tap";
-import type { RecognitionMode } from "./endpoints.ts";
+import type { RecognitionMode, TurnMode } from "./endpoints.ts";
 import { parseRecognitionSettings, type RecognitionSettings, recognitionDefaults, silenceMsFor } from "./recognition-settings.ts";
-import type { TurnMode } from "./responses.ts";
 
 const base = "wss://westus.stt.speech.microsoft.com/speech/recognition/conversation/cognitiveservices/v1";
 

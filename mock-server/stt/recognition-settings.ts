@@ -1,5 +1,4 @@
-import type { RecognitionMode } from "./endpoints.ts";
-import type { TurnMode } from "./responses.ts";
+import type { RecognitionMode, TurnMode } from "./endpoints.ts";
 
 export type OutputFormat = "simple" | "detailed";
 export type ProfanityOption = "masked" | "removed" | "raw";
@@ -87,3 +86,45 @@ export const silenceMsFor = (settings: RecognitionSettings, mode: TurnMode): num
   settings.segmentationSilenceTimeoutMs ??
   (mode === "interactive" ? settings.endSilenceTimeoutMs : undefined) ??
   recognitionDefaults.segmentationSilenceMs;
+
+/** The timeouts one turn runs with. */
+export interface TurnTimeouts {
+  readonly initialSilenceTimeoutMs: number;
+  /** Silence after speech that ends an utterance. */
+  readonly segmentationSilenceMs: number;
+}
+
+/**
+ * A turn's timeouts. The SDK sends them twice, in the handshake's query and in `speech.context`
+ * (`phraseDetection.initialSilenceTimeout`, `.trailingSilenceTimeout`, and
+ * `.<mode>.segmentation.segmentationSilenceTimeoutMs`); the JSON wins (spec tts-and-timing 3.1). A
+ * JSON value out of the documented range is ignored rather than refused: the service's own checks
+ * are not public, and the query has been validated already.
+ */
+export function turnTimeouts(settings: RecognitionSettings, mode: TurnMode, context?: Record<string, unknown>): TurnTimeouts {
+  const detection = objectAt(context, "phraseDetection");
+  const segmentation = objectAt(objectAt(detection, mode), "segmentation");
+  const json = {
+    initial: msAt(detection, "initialSilenceTimeout", { min: 1, max: 60_000 }),
+    trailing: msAt(detection, "trailingSilenceTimeout", silenceRange),
+    segmentation: msAt(segmentation, "segmentationSilenceTimeoutMs", silenceRange),
+  };
+  const fromQuery = silenceMsFor(settings, mode);
+  return {
+    initialSilenceTimeoutMs: json.initial ?? settings.initialSilenceTimeoutMs,
+    segmentationSilenceMs:
+      json.segmentation ??
+      (settings.segmentationSilenceTimeoutMs === undefined && mode === "interactive" ? json.trailing : undefined) ??
+      fromQuery,
+  };
+}
+
+const objectAt = (value: unknown, key: string): Record<string, unknown> | undefined => {
+  const inner = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof inner === "object" && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+};
+
+const msAt = (value: Record<string, unknown> | undefined, key: string, range: { min: number; max: number }): number | undefined => {
+  const raw = value?.[key];
+  return typeof raw === "number" && Number.isInteger(raw) && raw >= range.min && raw <= range.max ? raw : undefined;
+};

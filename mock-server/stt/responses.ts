@@ -6,12 +6,13 @@
 
 import type { Transcript } from "../transcripts/lookup.ts";
 import type { Phrase } from "../transcripts/schema.ts";
+import type { TurnMode } from "./endpoints.ts";
 import { applyProfanity } from "./profanity.ts";
 import type { OutputFormat, ProfanityOption } from "./recognition-settings.ts";
 import { msToTicks } from "./ticks.ts";
 import type { HeardAudio, Segment } from "./turn-audio.ts";
 
-export type TurnMode = "interactive" | "conversation" | "dictation";
+export type { TurnMode } from "./endpoints.ts";
 
 export interface ResponseSettings {
   readonly mode: TurnMode;
@@ -35,7 +36,8 @@ export const hypothesisIntervalTicks = msToTicks(300);
 /** Confidence reported for a phrase whose transcript names none. */
 export const defaultConfidence = 0.9;
 
-type Span = Segment & { readonly phrase?: Phrase };
+/** A stretch of speech and what it is heard as (no phrase: NoMatch). */
+export type Span = Segment & { readonly phrase?: Phrase };
 
 /** Messages from `speech.startDetected` to `speech.endDetected` for one turn. */
 export function recognitionMessages(heard: HeardAudio, transcript: Transcript, settings: ResponseSettings): ServiceMessage[] {
@@ -67,7 +69,7 @@ export function recognitionMessages(heard: HeardAudio, transcript: Transcript, s
 }
 
 /** The phrases of the transcript laid over the speech the detector found. */
-function spansOf(heard: HeardAudio, transcript: Transcript): Span[] {
+export function spansOf(heard: HeardAudio, transcript: Transcript): Span[] {
   const { segments } = heard;
   if (transcript.kind === "noMatch") return [...segments];
   if (transcript.kind === "text") {
@@ -92,7 +94,7 @@ function spansOf(heard: HeardAudio, transcript: Transcript): Span[] {
 }
 
 /** Hypotheses that grow word by word, one for about every 300 ms of the phrase's audio. */
-function hypotheses(span: Segment, p: Phrase, settings: ResponseSettings): ServiceMessage[] {
+export function hypotheses(span: Segment, p: Phrase, settings: ResponseSettings): ServiceMessage[] {
   const words = applyProfanity(p.itn, settings.profanity, settings.profaneWords).split(" ").filter(Boolean);
   const duration = span.end - span.start;
   const steps = Math.max(1, Math.floor(duration / hypothesisIntervalTicks));
@@ -112,7 +114,7 @@ function hypotheses(span: Segment, p: Phrase, settings: ResponseSettings): Servi
   return out;
 }
 
-function recognized(span: Segment, p: Phrase, settings: ResponseSettings): ServiceMessage {
+export function recognized(span: Segment, p: Phrase, settings: ResponseSettings): ServiceMessage {
   const clean = (text: string) => applyProfanity(text, settings.profanity, settings.profaneWords);
   const display = clean(p.display);
   const timing = { Offset: span.start, Duration: span.end - span.start };
@@ -134,10 +136,10 @@ function recognized(span: Segment, p: Phrase, settings: ResponseSettings): Servi
   });
 }
 
-const phrase = (body: { RecognitionStatus: RecognitionStatus } & Record<string, unknown>): ServiceMessage => ({
+export const phrase = (body: { RecognitionStatus: RecognitionStatus } & Record<string, unknown>): ServiceMessage => ({
   path: "speech.phrase",
   body: JSON.stringify(body),
 });
 
 /** A fixed fallback text's lexical form: lower case, punctuation dropped. */
-const lexicalOf = (text: string): string => (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? []).join(" ");
+export const lexicalOf = (text: string): string => (text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? []).join(" ");

@@ -108,6 +108,11 @@ export class EnergyVad {
     return samplesToTicks(this.#samples);
   }
 
+  /** Where the last voiced frame ended, in ticks: an open segment's end so far. */
+  get lastVoicedEnd(): number {
+    return this.#lastVoicedEnd;
+  }
+
   /** Whether a segment is open: speech has started and not yet ended. */
   get speaking(): boolean {
     return this.#speaking;

@@ -209,6 +209,51 @@ export async function continuousFile(config: sdk.SpeechConfig, wavPath: string, 
   }
 }
 
+/**
+ * The members of a Speech SDK module that `recognizePcm` uses, typed by shape so one helper drives
+ * any version: today's (`microsoft-cognitiveservices-speech-sdk`) and 1.9.0 (`speech-sdk-1.9`),
+ * whose `fromWavFileInput` needs a browser's `FileReader` and so cannot read a file on Node.
+ */
+export interface SpeechSdkParts<Config, Audio, Stream extends { write(data: ArrayBuffer): void; close(): void }, Result> {
+  AudioInputStream: { createPushStream(): Stream };
+  AudioConfig: { fromStreamInput(stream: Stream): Audio };
+  SpeechRecognizer: new (
+    config: Config,
+    audio: Audio,
+  ) => {
+    recognizeOnceAsync(done: (result: Result) => void, failed: (error: string) => void): void;
+    close(done?: () => void, failed?: (error: string) => void): void;
+  };
+}
+
+/**
+ * Runs `recognizeOnceAsync` with the given SDK module over 16 kHz, 16-bit mono PCM pushed into a
+ * push stream (the SDK writes its own WAV header), then closes the recognizer; resolves with the
+ * SDK's own result object.
+ */
+export async function recognizePcm<Config, Audio, Stream extends { write(data: ArrayBuffer): void; close(): void }, Result>(
+  sdkModule: SpeechSdkParts<Config, Audio, Stream, Result>,
+  config: Config,
+  pcm: Uint8Array,
+  timeoutMs = 15_000,
+): Promise<Result> {
+  const stream = sdkModule.AudioInputStream.createPushStream();
+  stream.write(pcm.slice().buffer);
+  stream.close();
+  const recognizer = new sdkModule.SpeechRecognizer(config, sdkModule.AudioConfig.fromStreamInput(stream));
+  try {
+    return await withTimeout(
+      new Promise<Result>((resolve, reject) => recognizer.recognizeOnceAsync(resolve, (error) => reject(new Error(error)))),
+      timeoutMs,
+      "finish recognizeOnceAsync",
+    );
+  } finally {
+    // Today's close() calls back when done; 1.9.0's is synchronous and takes no callbacks.
+    if (recognizer.close.length === 0) recognizer.close();
+    else await new Promise<void>((resolve) => recognizer.close(resolve, () => resolve()));
+  }
+}
+
 /** A token from the mock's issueToken, fetched as an application's backend would. */
 export async function fetchToken(stsUrl: string, key: string): Promise<string> {
   const res = await fetch(stsUrl, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } });

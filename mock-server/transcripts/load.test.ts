@@ -103,3 +103,23 @@ t.test("a profanity entry that is not one word is refused with its JSON path", a
   t.equal(refused(["hell!"]).message, "f.json: $.profanity[0]: Expected a single word (letters, digits, apostrophes)");
   t.equal(refused("hell").message, "f.json: $.profanity: Invalid input: expected array, received string");
 });
+
+t.test("a phrase may carry its utterance's fingerprint; phrases without one are not indexed", async (t) => {
+  const fingerprint = "fp1:AAABBBCCCDDDEEE";
+  const parsed = parseTranscripts(JSON.stringify({ transcripts: { [sha]: { phrases: [phrase, { ...phrase, fingerprint }] } } }), "f");
+  t.same(parsed.bySha256.get(sha)?.[1], { ...phrase, fingerprint });
+  t.equal(parsed.byFingerprint.size, 1);
+});
+
+t.test("a fingerprint that does not parse is refused with its JSON path and why", async (t) => {
+  const refused = (fingerprint: unknown) =>
+    (
+      t.throws(() =>
+        parseTranscripts(JSON.stringify({ transcripts: { [sha]: { phrases: [{ ...phrase, fingerprint }] } } }), "f.json"),
+      ) as MockError
+    ).message;
+  const expected = `f.json: ${at}.phrases[0].fingerprint: Expected a fingerprint as "speechmock hash" prints it:`;
+  t.equal(refused(sha), `${expected} expected it to start with "fp1:", found "0e6a00bcd60d…"`);
+  t.equal(refused("fp1:AAAA"), `${expected} 4 characters after "fp1:", expected a positive multiple of 3 (one frame each)`);
+  t.equal(refused(12), `f.json: ${at}.phrases[0].fingerprint: Invalid input: expected string, received number`);
+});

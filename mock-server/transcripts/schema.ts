@@ -1,12 +1,15 @@
-import { defaultProfaneWords } from "../stt/profanity.ts";
+import { parseFingerprint } from "../stt/fingerprint.ts";
+import { FingerprintIndex } from "../stt/fingerprint-index.ts";
 import * as z from "../zod.ts";
+import { defaultProfaneWords } from "./profane-words.ts";
 
 /**
  * A transcripts file scripts what the mock "hears": it maps the SHA-256 of a clip's PCM (the bytes
  * after its 44-byte RIFF header) to the phrases the service would recognise in it, and says what
- * to answer for any other audio. The four text forms are the ones `format=detailed` returns in
- * `NBest`: Display, Lexical, ITN (inverse text normalisation: numbers as digits) and MaskedITN
- * (ITN with profanity masked).
+ * to answer for any other audio. A phrase may also carry the acoustic fingerprint of its
+ * utterance, which still identifies it when the bytes differ (padding, gain, resampling). The
+ * four text forms are the ones `format=detailed` returns in `NBest`: Display, Lexical, ITN
+ * (inverse text normalisation: numbers as digits) and MaskedITN (ITN with profanity masked).
  */
 
 const sha256Hex = z.string().check(z.regex(/^[0-9a-f]{64}$/, "Expected a SHA-256 as 64 lower-case hex digits"));
@@ -23,6 +26,16 @@ const lexical = z
     ),
   );
 
+/** Refuses a fingerprint `parseFingerprint` cannot read, saying why (its message after "Cannot parse fingerprint: "). */
+function checkFingerprint(text: string, ctx: { addIssue(issue: { code: "custom"; message: string }): void }): void {
+  try {
+    parseFingerprint(text);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^Cannot parse fingerprint: /, "");
+    ctx.addIssue({ code: "custom", message: `Expected a fingerprint as "speechmock hash" prints it: ${why}` });
+  }
+}
+
 export const phrase = z.strictObject({
   display: text("the display text (non-empty)"),
   lexical,
@@ -31,6 +44,8 @@ export const phrase = z.strictObject({
   confidence: z.optional(
     z.number().check(z.gte(0, "Expected a confidence between 0 and 1"), z.lte(1, "Expected a confidence between 0 and 1")),
   ),
+  /** The utterance's acoustic fingerprint, as `speechmock hash` prints it. */
+  fingerprint: z.optional(z.string().check(z.superRefine(checkFingerprint))),
 });
 
 const clip = z.strictObject({
@@ -62,6 +77,8 @@ export interface Phrase {
   readonly maskedItn: string;
   /** 0 to 1; absent when the file leaves the choice to the responder. */
   readonly confidence?: number;
+  /** The utterance's acoustic fingerprint (`fp1:...`), when the file gives one. */
+  readonly fingerprint?: string;
 }
 
 /** What to answer for audio the file does not script: `NoMatch`, or one fixed phrase. */
@@ -73,11 +90,26 @@ export interface Transcripts {
   readonly profaneWords: ReadonlySet<string>;
   /** Keyed by the lower-case hex SHA-256 of the PCM. */
   readonly bySha256: ReadonlyMap<string, readonly Phrase[]>;
+  /** Every phrase that has a fingerprint, by that fingerprint: for audio whose hash is not known. */
+  readonly byFingerprint: FingerprintIndex<Phrase>;
+}
+
+/** The index of every fingerprinted phrase in these clips; fingerprints were checked by the schema. */
+export function fingerprintIndexOf(clips: Iterable<readonly Phrase[]>, into = new FingerprintIndex<Phrase>()): FingerprintIndex<Phrase> {
+  for (const phrases of clips) {
+    for (const p of phrases) if (p.fingerprint !== undefined) into.add(parseFingerprint(p.fingerprint), p);
+  }
+  return into;
 }
 
 export function toTranscripts(parsed: z.output<typeof transcriptsFile>): Transcripts {
   const bySha256 = new Map<string, readonly Phrase[]>();
   for (const [sha, entry] of Object.entries(parsed.transcripts)) bySha256.set(sha, entry.phrases);
   const words = parsed.profanity ?? defaultProfaneWords;
-  return { fallback: parsed.fallback, profaneWords: new Set(words.map((w) => w.toLowerCase())), bySha256 };
+  return {
+    fallback: parsed.fallback,
+    profaneWords: new Set(words.map((w) => w.toLowerCase())),
+    bySha256,
+    byFingerprint: fingerprintIndexOf(bySha256.values()),
+  };
 }

@@ -1,5 +1,6 @@
+import { FingerprintIndex } from "../stt/fingerprint-index.ts";
 import type { Transcript } from "./lookup.ts";
-import type { Phrase, Transcripts } from "./schema.ts";
+import { fingerprintIndexOf, type Phrase, type Transcripts } from "./schema.ts";
 
 /**
  * What the mock hears, changeable while it runs: the transcripts it started with, clips the
@@ -8,31 +9,35 @@ import type { Phrase, Transcripts } from "./schema.ts";
 export class TranscriptStore {
   readonly #start: Transcripts;
   readonly #bySha256: Map<string, readonly Phrase[]>;
+  readonly #byFingerprint = new FingerprintIndex<Phrase>();
   readonly #next: Transcript[] = [];
-  /** Read by every turn; its clip map changes in place. */
+  /** Read by every turn; its clip map and fingerprint index change in place. */
   readonly current: Transcripts;
 
   constructor(start: Transcripts) {
     this.#start = start;
     this.#bySha256 = new Map(start.bySha256);
-    this.current = { ...start, bySha256: this.#bySha256 };
+    this.current = { ...start, bySha256: this.#bySha256, byFingerprint: this.#byFingerprint };
+    this.#reindex();
   }
 
-  /** Scripts one clip, by the SHA-256 of its PCM. */
+  /** Scripts one clip, by the SHA-256 of its PCM; its phrases' fingerprints replace the clip's old ones. */
   scriptClip(sha256: string, phrases: readonly Phrase[]): void {
     this.#bySha256.set(sha256.toLowerCase(), phrases);
+    this.#reindex();
   }
 
   /** Back to what the transcripts file said of this clip; false if nothing was scripted. */
   unscriptClip(sha256: string): boolean {
     const key = sha256.toLowerCase();
     const original = this.#start.bySha256.get(key);
+    let changed: boolean;
     if (original) {
-      const changed = this.#bySha256.get(key) !== original;
+      changed = this.#bySha256.get(key) !== original;
       this.#bySha256.set(key, original);
-      return changed;
-    }
-    return this.#bySha256.delete(key);
+    } else changed = this.#bySha256.delete(key);
+    if (changed) this.#reindex();
+    return changed;
   }
 
   /** The next turn, on any connection, is heard as this, whatever its audio. Returns the queue length. */
@@ -54,5 +59,15 @@ export class TranscriptStore {
     this.#bySha256.clear();
     for (const [sha, phrases] of this.#start.bySha256) this.#bySha256.set(sha, phrases);
     this.#next.length = 0;
+    this.#reindex();
+  }
+
+  /**
+   * Rebuilds the fingerprint index from the clips, in place (turns hold `current`). A rebuild
+   * rather than add and delete: the same phrase may sit in two clips, and there are tens of them.
+   */
+  #reindex(): void {
+    this.#byFingerprint.clear();
+    fingerprintIndexOf(this.#bySha256.values(), this.#byFingerprint);
   }
 }

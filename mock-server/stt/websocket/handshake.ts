@@ -1,7 +1,6 @@
-import type { MockContext } from "../../context.ts";
-import { type Credential, parseAuthorization, queryParam, readCredential } from "../../credentials.ts";
-import { regionOfAudience } from "../../jwt/claims.ts";
-import { verifyToken } from "../../jwt/verify.ts";
+import { gateDeps, type MockContext } from "../../context.ts";
+import { type AuthNotice, authorize } from "../../gate/authorize.ts";
+import { type Credential, queryParam, readCredential, websocketCredentials } from "../../gate/credentials.ts";
 import type { HandshakeReason } from "../../reasons.ts";
 import type { Resource } from "../../subscriptions/resource.ts";
 import type { RecognitionMode } from "../endpoints.ts";
@@ -17,6 +16,8 @@ export type HandshakeDecision =
       connectionId: string;
       resource: Resource;
       settings: RecognitionSettings;
+      /** `auth.bare_token`: accepted, and worth a notice in the journal. */
+      notices: readonly AuthNotice[];
     }
   | {
       accept: false;
@@ -27,58 +28,9 @@ export type HandshakeDecision =
       connectionId?: string;
     };
 
-type AuthResult = { ok: true; resource: Resource; reason: HandshakeReason } | { ok: false; reason: HandshakeReason; detail: string };
-
 const connectionIdPattern = /^[0-9a-fA-F]{32}$/;
 /** RFC 6455: the key is 16 random bytes in base64, so always 24 characters ending in "==". */
 const websocketKeyPattern = /^[A-Za-z0-9+/]{22}==$/;
-
-/** Whether the presented credential may use this region's speech endpoint, and as which resource. */
-async function authorize(credential: Credential, region: string, ctx: MockContext): Promise<AuthResult> {
-  if (credential.kind === "none") {
-    return {
-      ok: false,
-      reason: "auth.missing",
-      detail: "Expected an Authorization or Ocp-Apim-Subscription-Key header or query parameter",
-    };
-  }
-  let resource: Resource | undefined;
-  if (credential.kind === "key") {
-    if (credential.raw.trim() === "") return { ok: false, reason: "auth.empty", detail: "The subscription key is empty" };
-    resource = ctx.resources.byKey(credential.raw.trim());
-    if (!resource) return { ok: false, reason: "auth.key_unknown", detail: "The subscription key belongs to no resource" };
-    if (resource.region !== region) {
-      return {
-        ok: false,
-        reason: "auth.wrong_region",
-        detail: `The key's resource is in "${resource.region}", the endpoint is in "${region}"`,
-      };
-    }
-  } else {
-    const bearer = parseAuthorization(credential.raw);
-    if (!bearer.ok) {
-      const detail = bearer.reason === "auth.empty" ? "The Authorization value is empty" : 'Expected "Bearer <token>" or a bare token';
-      return { ok: false, reason: bearer.reason, detail };
-    }
-    const verified = await verifyToken(bearer.token, ctx.keys, ctx.options.clock);
-    if (!verified.ok) return verified;
-    const tokenRegion = regionOfAudience(String(verified.payload.aud));
-    if (tokenRegion !== region) {
-      return {
-        ok: false,
-        reason: "auth.wrong_region",
-        detail: `The token is for "${tokenRegion ?? String(verified.payload.aud)}", the endpoint is in "${region}"`,
-      };
-    }
-    resource = ctx.resources.bySubscriptionId(String(verified.payload["subscription-id"]));
-    if (!resource) return { ok: false, reason: "auth.token_revoked", detail: "The token's resource no longer exists" };
-  }
-  if (resource.state === "disabled")
-    return { ok: false, reason: "auth.resource_disabled", detail: `Resource "${resource.name}" is disabled` };
-  if (resource.state === "quotaExceeded" && ctx.options.quotaExceeded === "refuse")
-    return { ok: false, reason: "auth.quota_exceeded", detail: `Resource "${resource.name}" is out of call volume quota` };
-  return { ok: true, resource, reason: credential.kind === "key" ? "handshake.accepted_key" : "handshake.accepted_token" };
-}
 
 /**
  * The handshake decision, as a function of the request alone: authorization first (the gateway
@@ -88,10 +40,12 @@ async function authorize(credential: Credential, region: string, ctx: MockContex
 export async function decideHandshake(req: Request, ctx: MockContext, mode: RecognitionMode = "interactive"): Promise<HandshakeDecision> {
   const url = new URL(req.url);
   const region = ctx.regionOf(req.headers.get("host") ?? undefined);
-  const credential = readCredential(req.headers, url);
+  const credential = readCredential(req.headers, url, websocketCredentials);
   const connectionId = req.headers.get("X-ConnectionId") ?? queryParam(url, "X-ConnectionId");
 
-  const auth = await authorize(credential, region, ctx);
+  // The auth gate, as for every API; only this endpoint lets a key out of quota in (by default).
+  const overQuota = ctx.options.quotaExceeded === "refuse" ? "refuse" : "accept";
+  const auth = await authorize(credential, region, gateDeps(ctx), { overQuota, sources: websocketCredentials.sources });
   if (!auth.ok) {
     const status = ctx.options.authFailureStyle === "modern" && auth.reason === "auth.missing" ? 401 : 403;
     return { accept: false, status, reason: auth.reason, detail: auth.detail, credential, connectionId };
@@ -163,5 +117,15 @@ export async function decideHandshake(req: Request, ctx: MockContext, mode: Reco
       connectionId,
     };
   }
-  return { accept: true, status: 101, reason: auth.reason, credential, connectionId, resource: auth.resource, settings: parsed.settings };
+  const reason = auth.kind === "key" ? "handshake.accepted_key" : "handshake.accepted_token";
+  return {
+    accept: true,
+    status: 101,
+    reason,
+    credential,
+    connectionId,
+    resource: auth.resource,
+    settings: parsed.settings,
+    notices: auth.notices,
+  };
 }

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../../context.ts";
 import { applyFault } from "../../control/apply-fault.ts";
-import { type Credential, parseAuthorization } from "../../credentials.ts";
+import { type Credential, parseAuthorization } from "../../gate/credentials.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
 import { redact, redactAuthorization, redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
@@ -25,6 +25,9 @@ export const sendBufferBytes = 1 << 20;
 /** The most audio an interactive turn takes before it is answered ("up to 15 seconds"). */
 export const interactiveMaxAudioMs = 15_000;
 
+/** How long an utterance that matches nothing waits for the end of the audio (see SessionLimits). */
+export const unmatchedHoldMs = 300;
+
 /** What the runtimes' sockets have in common: `ws` on Node and Deno's WebSocket both count queued bytes. */
 const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
 
@@ -39,6 +42,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
     idleMs: idleTimeoutSeconds * 1000,
     lifetimeMs: connectionLifetimeSeconds * 1000,
     interactiveMaxAudioMs,
+    unmatchedHoldMs,
     sendBufferBytes,
     protocol: defaultLimits,
   };
@@ -113,6 +117,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
                 },
           connectionId: decision.connectionId,
           resource: decision.accept ? decision.resource.name : undefined,
+          // Only when there is something to say: most handshakes have no notice.
+          ...(decision.accept && decision.notices.length > 0 ? { notices: [...decision.notices] } : {}),
         },
         handshakeDetails(c.req.raw, credential),
       );

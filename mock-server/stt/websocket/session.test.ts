@@ -13,6 +13,7 @@ import { RIFF_HEADER_BYTES, writeRiffHeader } from "../../protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
 import { builtinTranscripts } from "../../transcripts/builtin.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
+import { FingerprintIndex } from "../fingerprint-index.ts";
 import type { RecognitionSettings } from "../recognition-settings.ts";
 import { type SessionLimits, type SessionPeer, SpeechSession } from "./session.ts";
 
@@ -147,6 +148,7 @@ const defaultSessionLimits: SessionLimits = {
   idleMs: 180_000,
   lifetimeMs: 600_000,
   interactiveMaxAudioMs: 15_000,
+  unmatchedHoldMs: 300,
   sendBufferBytes: 1 << 20,
   protocol: defaultLimits,
 };
@@ -244,7 +246,12 @@ t.test("an interactive turn on remind-me.wav", async (t) => {
   h.configure();
   t.strictSame(h.peer.sent, [], "speech.config is not answered");
   h.stream(id, remindMe, { end: false });
-  t.strictSame(h.peer.paths, ["turn.start"], "only turn.start is sent before the end of audio");
+  // Its trailing silence is shorter than the segmentation silence: the end of audio ends the utterance.
+  t.strictSame(
+    h.peer.paths.filter((p) => p !== "speech.hypothesis"),
+    ["turn.start", "speech.startDetected"],
+    "before the end of audio: the start of speech and live hypotheses, no phrase",
+  );
   h.send(audio(id));
 
   const paths = h.peer.paths;
@@ -506,7 +513,11 @@ t.test("silence", async (t) => {
     t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.RecognitionStatus, "InitialSilenceTimeout");
     h.send(audio(rid(1)));
     t.equal(h.peer.sent.length, 4);
-    t.strictSame(noticesOf(h.journal), [{ code: "audio.after_turn_end", requestId: rid(1) }]);
+    // The whole 2 s clip in one message is also over the 2017 document's 8192-byte chunk.
+    t.strictSame(noticesOf(h.journal), [
+      { code: "audio.chunk_oversized", requestId: rid(1) },
+      { code: "audio.after_turn_end", requestId: rid(1) },
+    ]);
   });
 });
 
@@ -517,7 +528,7 @@ t.test("interactive mode answers once its audio reaches the cap, without the end
   h.send(audio(id, writeRiffHeader(), "audio/x-wav"));
   const chunks = chunksOf(remindMe);
   for (const chunk of chunks.slice(0, 9)) h.send(audio(id, chunk));
-  t.strictSame(h.peer.paths, ["turn.start"]);
+  t.notOk(h.peer.paths.includes("speech.phrase"), "no phrase before the cap");
   h.send(audio(id, chunks[9] as Uint8Array));
   t.equal(h.peer.paths.at(-1), "turn.end");
   t.equal(logsOf(h.logs, "turn")[0]?.audioMs, 1000);
@@ -625,7 +636,12 @@ t.test("universal mode", async (t) => {
 
 t.test("silence that ends an utterance", async (t) => {
   // Nothing scripted: every stretch of speech the detector finds becomes one phrase of this text.
-  const unscripted: Transcripts = { fallback: { kind: "text", text: "Something was said." }, profaneWords: new Set(), bySha256: new Map() };
+  const unscripted: Transcripts = {
+    fallback: { kind: "text", text: "Something was said." },
+    profaneWords: new Set(),
+    bySha256: new Map(),
+    byFingerprint: new FingerprintIndex(),
+  };
   const phrasesOf = (h: Harness): Phrase[] => h.peer.bodies<Phrase>("speech.phrase");
 
   t.test("by default the 1.5 s pause of two-utterances.wav splits it into two phrases", async (t) => {
@@ -815,6 +831,101 @@ t.test("turns on one connection", async (t) => {
   });
 });
 
+// ---- variants real clients sent (spec section 7) ----------------------------------------------
+
+/** `message` with a blank line added at the end of its header block, as 2017-era Node clients wrote it. */
+const withBlankLine = (message: Uint8Array): Uint8Array => {
+  const size = ((message[0] as number) << 8) | (message[1] as number);
+  const out = new Uint8Array(message.byteLength + 2);
+  out.set([(size + 2) >> 8, (size + 2) & 0xff], 0);
+  out.set(message.subarray(2, 2 + size), 2);
+  out.set([0x0d, 0x0a], 2 + size);
+  out.set(message.subarray(2 + size), 4 + size);
+  return out;
+};
+
+t.test("what real clients sent and the service accepted is taken, with a notice where a document disallows it", async (t) => {
+  t.test("a turn's first audio without Content-Type is taken as audio/x-wav", async (t) => {
+    const h = connect();
+    h.configure();
+    h.send(text("speech.context", rid(1)));
+    h.send(audio(rid(1), writeRiffHeader()));
+    for (const chunk of chunksOf(hello)) h.send(audio(rid(1), chunk));
+    h.send(audio(rid(1)));
+    t.notOk(h.session.closed);
+    t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.DisplayText, "Hello world.");
+    t.strictSame(noticesOf(h.journal), [{ code: "audio.content_type_missing", requestId: rid(1) }]);
+  });
+
+  t.test("speech.config without X-RequestId is accepted; the turn after it too", async (t) => {
+    const h = connect();
+    h.send(text("speech.config", rid(0), {}, { omit: "X-RequestId" }));
+    h.stream(rid(1), hello);
+    t.notOk(h.session.closed);
+    t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.DisplayText, "Hello world.");
+    t.strictSame(noticesOf(h.journal), [{ code: "config.request_id_missing", requestId: undefined }]);
+  });
+
+  t.test("speech.config with an empty X-RequestId is taken the same", async (t) => {
+    const h = connect();
+    h.send(text("speech.config", rid(0), {}, { extra: { "X-RequestId": "" } }));
+    t.notOk(h.session.closed);
+    t.strictSame(noticesOf(h.journal), [{ code: "config.request_id_missing", requestId: undefined }]);
+  });
+
+  t.test("telemetry before speech.config is accepted, as the 2017 document allows for an interrupted turn's", async (t) => {
+    const h = connect();
+    h.send(telemetry(rid(9)));
+    h.configure();
+    h.stream(rid(1), hello);
+    h.send(telemetry(rid(1)));
+    t.notOk(h.session.closed);
+    t.strictSame(noticesOf(h.journal), [{ code: "telemetry.unknown_request", requestId: rid(9) }]);
+  });
+
+  t.test("binary header blocks ending in a blank line are read, with one notice a turn", async (t) => {
+    const h = connect();
+    h.configure();
+    for (const id of [rid(1), rid(2)]) {
+      h.send(withBlankLine(audio(id, writeRiffHeader(), "audio/x-wav")));
+      for (const chunk of chunksOf(hello)) h.send(withBlankLine(audio(id, chunk)));
+      h.send(withBlankLine(audio(id)));
+    }
+    t.notOk(h.session.closed);
+    t.strictSame(
+      h.peer.bodies<Phrase>("speech.phrase").map((p) => p.DisplayText),
+      ["Hello world.", "Hello world."],
+    );
+    t.strictSame(noticesOf(h.journal), [
+      { code: "message.header_blank_line", requestId: rid(1) },
+      { code: "message.header_blank_line", requestId: rid(2) },
+    ]);
+  });
+
+  t.test("audio messages over 8192 bytes are taken, with one notice a turn; 8192 bytes get none", async (t) => {
+    const h = connect();
+    h.configure();
+    const wav = wavOf("hello.wav");
+    for (const [id, size] of [
+      [rid(1), 12_800],
+      [rid(2), 8192],
+      [rid(3), 32_000],
+    ] as const) {
+      for (let at = 0; at < wav.byteLength; at += size) h.send(audio(id, wav.subarray(at, at + size), at ? undefined : "audio/x-wav"));
+      h.send(audio(id));
+    }
+    t.notOk(h.session.closed);
+    t.strictSame(
+      h.peer.bodies<Phrase>("speech.phrase").map((p) => p.DisplayText),
+      ["Hello world.", "Hello world.", "Hello world."],
+    );
+    t.strictSame(noticesOf(h.journal), [
+      { code: "audio.chunk_oversized", requestId: rid(1) },
+      { code: "audio.chunk_oversized", requestId: rid(3) },
+    ]);
+  });
+});
+
 // ---- violations -----------------------------------------------------------------------------
 
 interface Violation {
@@ -858,17 +969,13 @@ const violations: Violation[] = [
     closeCode: 1002,
     reason: "Invalid request. speech.config must be the first message.",
   },
-  {
-    name: "telemetry as the first message",
-    message: telemetry(rid(1)),
-    code: "ERR_CONFIG_NOT_FIRST",
-    closeCode: 1002,
-    reason: "Invalid request. speech.config must be the first message.",
-  },
   ...(["Path", "X-RequestId", "X-Timestamp"] as const).flatMap((name): Violation[] => [
     {
       name: `a text message without ${name}`,
-      message: text("speech.config", rid(0), {}, { omit: name }),
+      // speech.config may leave X-RequestId out (the 2017 document); any other message may not.
+      ...(name === "X-RequestId"
+        ? { before: configured, message: text("speech.context", rid(1), {}, { omit: name }) }
+        : { message: text("speech.config", rid(0), {}, { omit: name }) }),
       code: "ERR_HEADER_MISSING",
       closeCode: 1002,
       reason: `Missing/Empty header. ${name}.`,
@@ -945,24 +1052,12 @@ const violations: Violation[] = [
     reason: "Incorrect message format. Body is not a JSON object.",
   },
   {
-    name: "a turn's first audio without Content-Type",
+    name: "a turn's first audio without Content-Type and with an 8 kHz RIFF header",
     before: configured,
-    message: audio(rid(1), writeRiffHeader()),
-    code: "ERR_HEADER_MISSING",
-    closeCode: 1002,
-    reason: "Missing/Empty header. Content-Type.",
-    requestId: rid(1),
-  },
-  {
-    name: "a turn's first audio, after its speech.context, without Content-Type",
-    before: (h) => {
-      h.configure();
-      h.send(text("speech.context", rid(1)));
-    },
-    message: audio(rid(1), writeRiffHeader()),
-    code: "ERR_HEADER_MISSING",
-    closeCode: 1002,
-    reason: "Missing/Empty header. Content-Type.",
+    message: audio(rid(1), riff8kHz()),
+    code: "ERR_RIFF_INVALID",
+    closeCode: 1007,
+    reason: "Unsupported audio format.",
     requestId: rid(1),
   },
   {
@@ -1137,8 +1232,8 @@ t.test("protocol violations", async (t) => {
     bytes[1] = 0x00;
     for (let i = 0; i < block.length; i++) bytes[2 + i] = block.charCodeAt(i);
     h.send(bytes);
-    // Parsed, then refused for what it says (a first audio without Content-Type), not for its prefix.
-    t.strictSame(h.peer.closes, [{ code: 1002, reason: "Missing/Empty header. Content-Type." }]);
+    // Parsed, then refused for what it says (a first audio without a WAV header), not for its prefix.
+    t.strictSame(h.peer.closes, [{ code: 1007, reason: "Unsupported audio format." }]);
   });
 });
 
@@ -1233,7 +1328,7 @@ t.test("telemetry", async (t) => {
       { code: "telemetry.unknown_request", requestId: rid(1) },
     ]);
     t.notOk(h.session.closed);
-    t.equal(h.peer.sent.length, 1, "only turn.start");
+    t.notOk(h.peer.paths.includes("turn.end"), "the turn has not ended");
   });
 });
 
@@ -1389,5 +1484,85 @@ t.test("closing", async (t) => {
     h.send(text("speech.context", rid(1)));
     t.ok(h.session.closed);
     t.match(entriesOf(h.journal, "close"), [{ code: 1002, initiator: "server" }]);
+  });
+});
+
+// ---- live audio -----------------------------------------------------------------------------
+
+t.test("live audio", async (t) => {
+  const quiet = new Uint8Array(3 * 32_000);
+  const live = new Uint8Array(remindMe.byteLength + quiet.byteLength);
+  live.set(remindMe);
+
+  t.test("an interactive turn ends when the speaker stops, and later chunks are dropped with one notice", async (t) => {
+    const h = connect();
+    h.configure();
+    h.stream(rid(1), live, { end: false });
+    t.equal(h.peer.paths.at(-1), "turn.end", "turn.end while the client is still streaming");
+    t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.DisplayText, "Remind me to buy 5 pencils.");
+    t.notOk(h.session.closed);
+    t.strictSame(
+      noticesOf(h.journal).filter((n) => n.code === "audio.after_turn_end"),
+      [{ code: "audio.after_turn_end", requestId: rid(1) }],
+    );
+  });
+
+  t.test("late chunks that carry Content-Type (as 2017 Node clients sent every chunk) are dropped too", async (t) => {
+    const h = connect();
+    h.configure();
+    h.send(audio(rid(1), writeRiffHeader(), "audio/x-wav"));
+    for (const chunk of chunksOf(live)) h.send(audio(rid(1), chunk, "audio/x-wav"));
+    t.notOk(h.session.closed, "no 1002 for a chunk of a turn the service has answered");
+    t.equal(h.peer.paths.filter((p) => p === "turn.end").length, 1);
+  });
+
+  t.test("a new WAV header under an ended turn's request id is still a reuse", async (t) => {
+    const h = connect();
+    h.configure();
+    h.stream(rid(1), live, { end: false });
+    h.send(audio(rid(1), writeRiffHeader()));
+    t.strictSame(h.peer.closes, [{ code: 1002, reason: "Invalid request. Reuse of request identifiers is not allowed." }]);
+  });
+
+  t.test("speech.context's segmentation silence wins over the query and ends the utterance later", async (t) => {
+    const answeredAt = (context?: Record<string, unknown>) => {
+      const h = connect();
+      h.configure();
+      if (context) h.send(text("speech.context", rid(1), context));
+      h.send(audio(rid(1), writeRiffHeader(), "audio/x-wav"));
+      const chunks = chunksOf(live);
+      for (const [i, chunk] of chunks.entries()) {
+        h.send(audio(rid(1), chunk));
+        if (h.peer.paths.includes("turn.end")) return i;
+      }
+      return -1;
+    };
+    const byDefault = answeredAt();
+    const longer = answeredAt({
+      phraseDetection: { mode: "Interactive", interactive: { segmentation: { mode: "Custom", segmentationSilenceTimeoutMs: 1500 } } },
+    });
+    const trailing = answeredAt({ phraseDetection: { trailingSilenceTimeout: 1200 } });
+    t.ok(byDefault > 0, `by default, answered at chunk ${byDefault}`);
+    t.equal(longer - byDefault, 10, "1,500 ms of segmentation silence: 1 s of audio later than the default 500 ms");
+    t.equal(trailing - byDefault, 7, "an interactive turn's trailing silence of 1,200 ms: 700 ms later");
+  });
+
+  t.test("an utterance that matches nothing is answered as the fallback once the hold runs out", async (t) => {
+    const unknown: Transcripts = {
+      fallback: { kind: "text", text: "Something was said." },
+      profaneWords: new Set(),
+      bySha256: new Map(),
+      byFingerprint: new FingerprintIndex(),
+    };
+    const h = connect({ transcripts: unknown });
+    h.configure();
+    h.stream(rid(1), live, { end: false });
+    t.notOk(h.peer.paths.includes("speech.phrase"), "it waits for the end of the audio");
+    h.clock.tick(299);
+    t.notOk(h.peer.paths.includes("speech.phrase"), "for 300 ms");
+    h.clock.tick(1);
+    t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.DisplayText, "Something was said.");
+    t.equal(h.peer.paths.at(-1), "turn.end");
+    t.equal(h.clock.pendingTimers, 1, "only the connection's limit timer is left");
   });
 });

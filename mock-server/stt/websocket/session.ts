@@ -9,17 +9,19 @@ import type { MessageFaultAction } from "../../control/fault-rules.ts";
 import type { Logger } from "../../events.ts";
 import type { Journal, NoticeCode } from "../../journal.ts";
 import { decodeBinaryMessage } from "../../protocol/binary-message.ts";
-import { CloseCode, headerMissing, ProtocolError } from "../../protocol/errors.ts";
+import { CloseCode, ProtocolError } from "../../protocol/errors.ts";
 import { type MessageHeaders, requireHeader } from "../../protocol/headers.ts";
 import type { ProtocolLimits } from "../../protocol/limits.ts";
 import { parseRiffHeader, RIFF_HEADER_BYTES } from "../../protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
-import { type Transcript, transcriptFor } from "../../transcripts/lookup.ts";
+import type { Transcript } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
-import { type RecognitionSettings, silenceMsFor } from "../recognition-settings.ts";
-import { recognitionMessages, type ServiceMessage, type TurnMode } from "../responses.ts";
+import type { TurnMode } from "../endpoints.ts";
+import { type RecognitionSettings, turnTimeouts } from "../recognition-settings.ts";
+import { Recognizer } from "../recognize.ts";
+import type { ServiceMessage } from "../responses.ts";
 import { ticksPerMs } from "../ticks.ts";
-import { jsSha256, type PcmHasherFactory, TurnAudio } from "../turn-audio.ts";
+import { jsSha256, type PcmHasherFactory } from "../turn-audio.ts";
 import type { VadOptions } from "../vad.ts";
 
 /** How a session talks back; the runtime adapter wraps its socket in one. */
@@ -40,6 +42,12 @@ export interface SessionLimits {
    * ended, as the service does ("up to 15 seconds" for single-shot recognition).
    */
   readonly interactiveMaxAudioMs: number;
+  /**
+   * An utterance that matches no known one waits this long for the end of the audio, where the
+   * whole clip's hash may still name it, before it is answered as the fallback. A clip streamed
+   * faster than real time ends well within it; a live speaker barely notices it.
+   */
+  readonly unmatchedHoldMs: number;
   /** Close a client that lets more than this many bytes queue up unread. */
   readonly sendBufferBytes: number;
   readonly protocol: ProtocolLimits;
@@ -65,12 +73,18 @@ export interface SessionDeps {
 }
 
 const requestIdPattern = /^[0-9a-fA-F]{32}$/;
+/** The 2017 document's "maximum size of a single audio chunk"; larger ones are taken, with a notice. */
+const documentedChunkBytes = 8192;
 
 interface OpenTurn {
   readonly requestId: string;
   mode: TurnMode;
+  /** The turn's `speech.context`, if it sent one: its timeouts win over the handshake's query. */
+  context?: Record<string, unknown>;
   /** Set by the turn's first audio message; until then only `speech.context` has been seen. */
-  audio?: TurnAudio;
+  recognizer?: Recognizer;
+  /** Runs while an utterance waits for a decision (see `unmatchedHoldMs`). */
+  hold?: Timer;
 }
 
 export class SpeechSession {
@@ -134,7 +148,8 @@ export class SpeechSession {
         this.#context(requestId, jsonObject(message.body, "speech.context"));
         return;
       case "telemetry":
-        this.#requireConfigured(path);
+        // Even before speech.config: the 2017 document lets a client send an interrupted turn's telemetry
+        // on its next connection "as soon as a connection is established".
         this.#telemetry(requestId);
         return;
       default:
@@ -153,9 +168,16 @@ export class SpeechSession {
     const { path, requestId } = this.#common(message.headers);
     if (this.#faulted(path, requestId)) return;
     this.#requireConfigured(path);
+    if (message.trailingBlankLine) {
+      this.#noticeOnce("message.header_blank_line", "Read a binary message whose header block ends with a blank line", requestId);
+    }
     if (path.toLowerCase() !== "audio") {
       this.#notice("message.path_unknown", `Ignored a binary message with unknown path ${JSON.stringify(path)}`, requestId);
       return;
+    }
+    const size = message.payload.byteLength;
+    if (size > documentedChunkBytes) {
+      this.#noticeOnce("audio.chunk_oversized", `Took a ${size}-byte audio message, over ${documentedChunkBytes}`, requestId);
     }
     this.#audio(requestId, message.headers, message.payload);
   }
@@ -198,11 +220,15 @@ export class SpeechSession {
     return true;
   }
 
-  /** The headers every client message needs, and the quota. */
+  /**
+   * The headers every client message needs, and the quota. `speech.config` may come without
+   * X-RequestId (its request id is then ""): the 2017 document says it "does not require" one.
+   */
   #common(headers: MessageHeaders): { path: string; requestId: string } {
     const path = requireHeader(headers, "Path");
-    const requestId = requireHeader(headers, "X-RequestId");
-    if (!requestIdPattern.test(requestId)) {
+    const idless = (headers.requestId ?? "") === "" && path.toLowerCase() === "speech.config";
+    const requestId = idless ? "" : requireHeader(headers, "X-RequestId");
+    if (!idless && !requestIdPattern.test(requestId)) {
       throw new ProtocolError(
         "ERR_REQUEST_ID_FORMAT",
         `Cannot accept ${path}: X-RequestId ${JSON.stringify(requestId.slice(0, 64))} is not 32 hex digits (a UUID without dashes)`,
@@ -212,6 +238,7 @@ export class SpeechSession {
     if (this.#deps.overQuota()) {
       throw new ProtocolError("ERR_QUOTA_EXCEEDED", "Cannot serve the connection: its resource is out of call volume quota");
     }
+    if (idless) this.#notice("config.request_id_missing", "Accepted speech.config without X-RequestId");
     return { path, requestId };
   }
 
@@ -225,18 +252,23 @@ export class SpeechSession {
     const turn = this.#turn;
     if (turn?.requestId === requestId) {
       // A repeated context before the audio replaces the first; once audio flows the turn's mode is set.
-      if (turn.audio === undefined) turn.mode = this.#modeOf(context);
+      if (turn.recognizer === undefined) {
+        turn.mode = this.#modeOf(context);
+        turn.context = context;
+      }
       return;
     }
-    if (turn?.audio) throw mismatch("speech.context", requestId, turn.requestId);
+    if (turn?.recognizer) throw mismatch("speech.context", requestId, turn.requestId);
     if (this.#ended.has(requestId)) throw reused("speech.context", requestId);
-    this.#turn = { requestId, mode: this.#modeOf(context) };
+    this.#turn = { requestId, mode: this.#modeOf(context), context };
   }
 
   #audio(requestId: string, headers: MessageHeaders, payload: Uint8Array): void {
     if (this.#ended.has(requestId)) {
-      // Audio already in flight when the service answered is dropped; a new turn may not take the id.
-      if (headers.contentType !== undefined) throw reused("audio", requestId);
+      // Audio still coming after the service answered (a live stream ends a turn early) is
+      // dropped; a new turn, known by its WAV header, may not take the id. Not by Content-Type:
+      // old SDKs send none on a first audio, and 2017 Node clients send one on every chunk.
+      if (startsWithRiff(payload)) throw reused("audio", requestId);
       // One notice per turn: a long tail in flight would otherwise fill the journal.
       const seen = this.#ended.get(requestId) as number;
       if (!(seen & LATE_AUDIO)) {
@@ -247,7 +279,7 @@ export class SpeechSession {
     }
     const turn = this.#turn;
     if (turn !== undefined && turn.requestId !== requestId) {
-      if (turn.audio !== undefined) throw mismatch("audio", requestId, turn.requestId);
+      if (turn.recognizer !== undefined) throw mismatch("audio", requestId, turn.requestId);
       throw new ProtocolError(
         "ERR_REQUEST_ID_MISMATCH",
         `Cannot accept audio for request ${requestId}: the turn's speech.context was sent with request id ${turn.requestId}`,
@@ -255,23 +287,20 @@ export class SpeechSession {
     }
     const open = turn ?? { requestId, mode: this.#modeOf(undefined) };
     this.#turn = open;
-    if (open.audio === undefined) {
-      open.audio = this.#startAudio(open, headers, payload);
+    if (open.recognizer === undefined) {
+      this.#startAudio(open, headers, payload);
       return;
     }
-    if (payload.byteLength === 0) {
-      this.#answer(open, open.audio);
-      return;
-    }
-    open.audio.push(payload);
-    this.#checkInteractive(open, open.audio);
+    this.#deliver(open, payload.byteLength === 0 ? open.recognizer.end() : open.recognizer.push(payload));
   }
 
   /** The first audio of a turn: a WAV header for the one accepted format, maybe followed by PCM. */
-  #startAudio(turn: OpenTurn, headers: MessageHeaders, payload: Uint8Array): TurnAudio {
+  #startAudio(turn: OpenTurn, headers: MessageHeaders, payload: Uint8Array): void {
     const contentType = headers.contentType;
-    if (contentType === undefined || contentType === "") throw headerMissing("Content-Type");
-    if (contentType.split(";")[0]?.trim().toLowerCase() !== "audio/x-wav") {
+    if (contentType === undefined || contentType === "") {
+      // Microsoft's JS SDK up to 1.9.0 and its 2017 browser SDK sent none; the RIFF header below still decides.
+      this.#notice("audio.content_type_missing", "Took a turn's first audio, without Content-Type, as audio/x-wav", turn.requestId);
+    } else if (contentType.split(";")[0]?.trim().toLowerCase() !== "audio/x-wav") {
       throw new ProtocolError(
         "ERR_AUDIO_CONTENT_TYPE",
         `Cannot accept the first audio of turn ${turn.requestId}: Content-Type ${JSON.stringify(contentType.slice(0, 64))}, expected "audio/x-wav"`,
@@ -279,54 +308,62 @@ export class SpeechSession {
     }
     const riff = parseRiffHeader(payload);
     if (!riff.ok) throw riff.error;
-    const audio = new TurnAudio(
-      { ...this.#deps.vad, segmentationSilenceMs: silenceMsFor(this.#deps.settings, turn.mode) },
-      (this.#deps.pcmHasher ?? jsSha256)(),
+    const { settings, limits, transcripts, nextScripted, pcmHasher, vad } = this.#deps;
+    const timeouts = turnTimeouts(settings, turn.mode, turn.context);
+    turn.recognizer = new Recognizer(
+      {
+        mode: turn.mode,
+        format: settings.format,
+        profanity: settings.profanity,
+        initialSilenceTimeoutMs: timeouts.initialSilenceTimeoutMs,
+        segmentationSilenceMs: timeouts.segmentationSilenceMs,
+        interactiveMaxAudioMs: limits.interactiveMaxAudioMs,
+      },
+      { transcripts, hasher: (pcmHasher ?? jsSha256)(), ...(nextScripted ? { nextScripted } : {}), ...(vad ? { vad } : {}) },
     );
     this.#send(turn.requestId, "turn.start", JSON.stringify({ context: { serviceTag: noDashUuid() } }));
     this.#record({ type: "turn", connectionId: this.#deps.connectionId, requestId: turn.requestId, phase: "start" });
-    if (payload.byteLength > RIFF_HEADER_BYTES) {
-      audio.push(payload.subarray(RIFF_HEADER_BYTES));
-      this.#checkInteractive(turn, audio);
+    if (payload.byteLength > RIFF_HEADER_BYTES) this.#deliver(turn, turn.recognizer.push(payload.subarray(RIFF_HEADER_BYTES)));
+  }
+
+  /**
+   * Sends what the recognizer settled. A finished turn gets its `turn.end` at once, whether or not
+   * the client is still streaming; an utterance that waits for a decision starts the hold.
+   */
+  #deliver(turn: OpenTurn, messages: readonly ServiceMessage[]): void {
+    for (const m of messages) this.#send(turn.requestId, m.path, m.body);
+    const recognizer = turn.recognizer as Recognizer;
+    if (recognizer.finished) {
+      this.#endTurn(turn, recognizer);
+      return;
     }
-    return audio;
+    // Mid-turn, only at a phrase: a continuous turn may never end, but its hypotheses are small.
+    if (messages.some((m) => m.path === "speech.phrase")) this.#checkBackpressure();
+    if (recognizer.holding && turn.hold === undefined) {
+      turn.hold = this.#deps.clock.setTimer(this.#deps.limits.unmatchedHoldMs, () => {
+        turn.hold = undefined;
+        if (this.#turn === turn && !this.#closed) this.#deliver(turn, recognizer.expireHold());
+      });
+    }
   }
 
-  /** Interactive turns end without waiting for the audio: on initial silence, or at the audio cap. */
-  #checkInteractive(turn: OpenTurn, audio: TurnAudio): void {
-    if (turn.mode !== "interactive" || this.#closed) return;
-    const { settings, limits } = this.#deps;
-    const silentTooLong = !audio.heardSpeech && audio.audioTicks >= settings.initialSilenceTimeoutMs * ticksPerMs;
-    if (silentTooLong || audio.audioTicks >= limits.interactiveMaxAudioMs * ticksPerMs) this.#answer(turn, audio);
-  }
-
-  /** Everything from what the audio held to `turn.end`, sent at once. */
-  #answer(turn: OpenTurn, audio: TurnAudio): void {
-    const { transcripts, settings, connectionId, logger } = this.#deps;
-    const heard = audio.end();
-    const transcript = this.#deps.nextScripted?.() ?? transcriptFor(transcripts, heard.sha256);
-    const messages = recognitionMessages(heard, transcript, {
-      mode: turn.mode,
-      format: settings.format,
-      profanity: settings.profanity,
-      profaneWords: transcripts.profaneWords,
-      initialSilenceTimeoutMs: settings.initialSilenceTimeoutMs,
-    });
+  #endTurn(turn: OpenTurn, recognizer: Recognizer): void {
+    const { connectionId, logger } = this.#deps;
+    turn.hold?.cancel();
     this.#turn = undefined;
     this.#ended.set(turn.requestId, 0);
-    for (const m of messages) this.#send(turn.requestId, m.path, m.body);
     this.#send(turn.requestId, "turn.end", "");
-    const status = statusOf(messages);
-    this.#record({ type: "turn", connectionId, requestId: turn.requestId, phase: "end", status });
+    const summary = recognizer.summary();
+    this.#record({ type: "turn", connectionId, requestId: turn.requestId, phase: "end", status: summary.status });
     logger({
       type: "turn",
       connectionId,
       requestId: turn.requestId,
       mode: turn.mode,
-      audioMs: Math.round(heard.audioTicks / ticksPerMs),
-      status,
-      phrases: messages.filter((m) => m.path === "speech.phrase" && m.body.includes('"Success"')).length,
-      scripted: transcript.kind === "phrases",
+      audioMs: Math.round(summary.audioTicks / ticksPerMs),
+      status: summary.status,
+      phrases: summary.phrases,
+      scripted: summary.scripted,
     });
     this.#checkBackpressure();
   }
@@ -409,6 +446,16 @@ export class SpeechSession {
     this.#record({ type: "notice", connectionId: this.#deps.connectionId, code, message, ...(requestId ? { requestId } : {}) });
   }
 
+  /** The request id each once-a-turn notice was last journaled for. */
+  readonly #noticedFor = new Map<NoticeCode, string>();
+
+  /** A notice for what a client may do on every message: journaled once a turn, not once a chunk. */
+  #noticeOnce(code: NoticeCode, message: string, requestId: string): void {
+    if (this.#noticedFor.get(code) === requestId) return;
+    this.#noticedFor.set(code, requestId);
+    this.#notice(code, message, requestId);
+  }
+
   #fail(err: unknown): void {
     if (err instanceof ProtocolError) {
       this.#record({
@@ -488,9 +535,6 @@ function jsonObject(body: string, path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const statusOf = (messages: readonly ServiceMessage[]): string => {
-  const statuses = messages
-    .filter((m) => m.path === "speech.phrase")
-    .map((m) => (JSON.parse(m.body) as { RecognitionStatus: string }).RecognitionStatus);
-  return statuses.find((s) => s !== "EndOfDictation") ?? "EndOfDictation";
-};
+/** Whether audio begins with a WAV header's "RIFF" tag. */
+const startsWithRiff = (payload: Uint8Array): boolean =>
+  payload.byteLength >= 4 && payload[0] === 0x52 && payload[1] === 0x49 && payload[2] === 0x46 && payload[3] === 0x46;
