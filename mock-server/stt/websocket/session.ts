@@ -1,8 +1,9 @@
 /**
- * One speech WebSocket connection after its handshake: the session rules of spec section 4, the
- * turns, and the limits of section 5. Runtime-free: it reads messages handed to it and talks back
- * through a `SessionPeer`, so tests drive it directly with a manual clock and the runtime adapters
- * only pass bytes. It never throws: every broken rule closes the socket with its documented code.
+ * One speech-to-text WebSocket connection after its handshake: the session rules of spec section
+ * 4 and the turns; the socket's limits and closing are the `Connection`'s (ws/connection.ts), the
+ * recognition the `Recognizer`'s. Runtime-free: it reads messages handed to it and talks back
+ * through a `Peer`, so tests drive it directly with a manual clock and the runtime adapters only
+ * pass bytes. It never throws: every broken rule closes the socket with its documented code.
  */
 import type { Clock, Timer } from "../../clock.ts";
 import type { MessageFaultAction } from "../../control/fault-rules.ts";
@@ -16,6 +17,7 @@ import { parseRiffHeader, RIFF_HEADER_BYTES } from "../../protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
 import type { Transcript } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
+import { type CloseCause, Connection, type ConnectionLimits, type Peer } from "../../ws/connection.ts";
 import type { TurnMode } from "../endpoints.ts";
 import { type RecognitionSettings, turnTimeouts } from "../recognition-settings.ts";
 import { Recognizer } from "../recognize.ts";
@@ -25,18 +27,9 @@ import { jsSha256, type PcmHasherFactory } from "../turn-audio.ts";
 import type { VadOptions } from "../vad.ts";
 
 /** How a session talks back; the runtime adapter wraps its socket in one. */
-export interface SessionPeer {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued for the client and not yet written to the network. */
-  bufferedAmount(): number;
-}
+export type SessionPeer = Peer;
 
-export interface SessionLimits {
-  /** Close a connection that has sent nothing for this long (documented: 180 s). */
-  readonly idleMs: number;
-  /** Close any connection this long after it opened (documented: 10 minutes). */
-  readonly lifetimeMs: number;
+export interface SessionLimits extends ConnectionLimits {
   /**
    * An interactive turn is answered after at most this much audio even if its audio has not
    * ended, as the service does ("up to 15 seconds" for single-shot recognition).
@@ -48,8 +41,6 @@ export interface SessionLimits {
    * faster than real time ends well within it; a live speaker barely notices it.
    */
   readonly unmatchedHoldMs: number;
-  /** Close a client that lets more than this many bytes queue up unread. */
-  readonly sendBufferBytes: number;
   readonly protocol: ProtocolLimits;
 }
 
@@ -89,33 +80,26 @@ interface OpenTurn {
 
 export class SpeechSession {
   readonly #deps: SessionDeps;
-  readonly #peer: SessionPeer;
-  #closed = false;
+  readonly #connection: Connection;
   #configured = false;
   #turn: OpenTurn | undefined;
   /** Request ids of ended turns, each with what has come for it since (`TELEMETRY`, `LATE_AUDIO` bits). */
   readonly #ended = new Map<string, number>();
-  #lastMessageAt: number;
-  readonly #openedAt: number;
-  /** One timer for both limits, set for whichever comes first: a connection costs one, not two. */
-  #limitTimer: Timer | undefined;
 
   constructor(deps: SessionDeps, peer: SessionPeer) {
     this.#deps = deps;
-    this.#peer = peer;
-    this.#lastMessageAt = deps.clock.now();
-    this.#openedAt = this.#lastMessageAt;
-    this.#limitTimer = deps.clock.setTimer(Math.min(deps.limits.idleMs, deps.limits.lifetimeMs), () => this.#checkLimits());
+    const { connectionId, clock, journal, logger, limits } = deps;
+    this.#connection = new Connection({ connectionId, clock, journal, logger, limits, onClosing: () => this.#settle() }, peer);
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#connection.closed;
   }
 
   /** One message as the socket delivered it: a string for text, bytes for binary. */
   receive(data: string | ArrayBuffer | Uint8Array): void {
-    if (this.#closed) return;
-    this.#lastMessageAt = this.#deps.clock.now();
+    if (this.#connection.closed) return;
+    this.#connection.touched();
     try {
       if (typeof data === "string") this.#receiveText(data);
       else this.#receiveBinary(data instanceof Uint8Array ? data : new Uint8Array(data));
@@ -126,10 +110,7 @@ export class SpeechSession {
 
   /** The client closed (or the transport died): stop the timers and settle the journal. */
   clientClosed(code: number, reason: string): void {
-    if (this.#closed) return;
-    this.#finish();
-    this.#record({ type: "close", connectionId: this.#deps.connectionId, code, reason, initiator: "client" });
-    this.#deps.logger({ type: "socket.close", connectionId: this.#deps.connectionId, code, reason, initiator: "client" });
+    this.#connection.clientClosed(code, reason);
   }
 
   #receiveText(text: string): void {
@@ -213,7 +194,7 @@ export class SpeechSession {
     if (fault === undefined) return false;
     if (fault.kind === "malformed") {
       // No blank line after the headers: a client's parser must cope, or fail visibly.
-      this.#peer.send(`X-RequestId: ${requestId}\r\nPath: speech.hypothesis\r\nContent-Type: application/json; charset=utf-8`);
+      this.#connection.send(`X-RequestId: ${requestId}\r\nPath: speech.hypothesis\r\nContent-Type: application/json; charset=utf-8`);
       return false;
     }
     this.#close(fault.code, fault.reason, { code: "FAULT_INJECTED", message: `A fault rule closed the connection at a ${path} message` });
@@ -338,11 +319,11 @@ export class SpeechSession {
       return;
     }
     // Mid-turn, only at a phrase: a continuous turn may never end, but its hypotheses are small.
-    if (messages.some((m) => m.path === "speech.phrase")) this.#checkBackpressure();
+    if (messages.some((m) => m.path === "speech.phrase")) this.#connection.checkBackpressure();
     if (recognizer.holding && turn.hold === undefined) {
       turn.hold = this.#deps.clock.setTimer(this.#deps.limits.unmatchedHoldMs, () => {
         turn.hold = undefined;
-        if (this.#turn === turn && !this.#closed) this.#deliver(turn, recognizer.expireHold());
+        if (this.#turn === turn && !this.#connection.closed) this.#deliver(turn, recognizer.expireHold());
       });
     }
   }
@@ -365,7 +346,7 @@ export class SpeechSession {
       phrases: summary.phrases,
       scripted: summary.scripted,
     });
-    this.#checkBackpressure();
+    this.#connection.checkBackpressure();
   }
 
   #telemetry(requestId: string): void {
@@ -389,12 +370,12 @@ export class SpeechSession {
   }
 
   #send(requestId: string, path: string, body: string): void {
-    if (this.#closed) return;
+    if (this.#connection.closed) return;
     const headers: [string, string][] = [["X-RequestId", requestId]];
     if (body !== "") headers.push(["Content-Type", "application/json; charset=utf-8"]);
     headers.push(["Path", path]);
     const text = encodeTextMessage({ headers, body });
-    this.#peer.send(text);
+    this.#connection.send(text);
     this.#record({
       type: "message",
       connectionId: this.#deps.connectionId,
@@ -404,42 +385,6 @@ export class SpeechSession {
       requestId,
       size: text.length,
     });
-  }
-
-  /** A client that does not read cannot make the server hold its answers without bound. */
-  #checkBackpressure(): void {
-    const queued = this.#peer.bufferedAmount();
-    const limit = this.#deps.limits.sendBufferBytes;
-    if (queued > limit) {
-      this.#close(CloseCode.policyViolation, "Send buffer limit exceeded.", {
-        code: "LIMIT_SEND_BUFFER",
-        message: `${queued} bytes are queued unread by the client, more than ${limit}`,
-      });
-    }
-  }
-
-  /** Closes for the lifetime or the idle limit, whichever is due, or sets the timer for the next. */
-  #checkLimits(): void {
-    if (this.#closed) return;
-    const { clock, limits } = this.#deps;
-    const now = clock.now();
-    if (now - this.#openedAt >= limits.lifetimeMs) {
-      this.#close(CloseCode.normal, `Maximum connection lifetime exceeded (${seconds(limits.lifetimeMs)} s).`, {
-        code: "LIMIT_LIFETIME",
-        message: `The connection reached its lifetime of ${seconds(limits.lifetimeMs)} s`,
-      });
-      return;
-    }
-    const quiet = now - this.#lastMessageAt;
-    if (quiet >= limits.idleMs) {
-      this.#close(CloseCode.normal, `Idle timeout exceeded (${seconds(limits.idleMs)} s).`, {
-        code: "LIMIT_IDLE",
-        message: `No message from the client for ${seconds(quiet)} s`,
-      });
-      return;
-    }
-    const next = Math.min(limits.idleMs - quiet, limits.lifetimeMs - (now - this.#openedAt));
-    this.#limitTimer = clock.setTimer(next, () => this.#checkLimits());
   }
 
   #notice(code: NoticeCode, message: string, requestId?: string): void {
@@ -476,22 +421,13 @@ export class SpeechSession {
     this.#close(CloseCode.internalError, "Internal server error.", { code: "ERR_INTERNAL", message: String(err) });
   }
 
-  #close(code: number, reason: string, error: { code: string; message: string }): void {
-    if (this.#closed) return;
-    this.#finish();
-    const { connectionId, logger } = this.#deps;
-    try {
-      this.#peer.close(code, reason);
-    } catch {
-      // The transport is already gone; the journal still says what the server meant to do.
-    }
-    this.#record({ type: "close", connectionId, code, reason, initiator: "server" });
-    logger({ type: "socket.close", connectionId, code, reason, initiator: "server", error });
+  #close(code: number, reason: string, cause: CloseCause): void {
+    this.#connection.close(code, reason, cause);
   }
 
-  #finish(): void {
-    this.#closed = true;
-    this.#limitTimer?.cancel();
+  /** As the connection closes: no more holds, and every turn without telemetry noted. */
+  #settle(): void {
+    this.#turn?.hold?.cancel();
     for (const [requestId, seen] of this.#ended) {
       if (!(seen & TELEMETRY)) this.#notice("telemetry.missing", "No telemetry message arrived for this turn", requestId);
     }
@@ -505,8 +441,6 @@ export class SpeechSession {
 /** What has come for an ended turn. */
 const TELEMETRY = 1;
 const LATE_AUDIO = 2;
-
-const seconds = (ms: number): string => String(Math.round(ms / 100) / 10);
 
 const noDashUuid = (): string => crypto.randomUUID().replaceAll("-", "").toUpperCase();
 
