@@ -1,11 +1,8 @@
 import type { AuthNotice } from "./gate/authorize.ts";
-import type { CredentialSource } from "./gate/credentials.ts";
+import type { CredentialRecord, CredentialSource } from "./gate/credentials.ts";
 import type { HandshakeReason, RestReason, StsReason, UnroutedReason } from "./reasons.ts";
 
-export type { CredentialSource };
-
-/** A presented credential as logs show it: the kind, where it was, the value reduced to a prefix and a length. */
-export type CredentialRecord = { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string };
+export type { CredentialRecord, CredentialSource };
 
 /** What the mock reports about its work. Secrets appear only through `redact()`. */
 export type MockEvent =

@@ -10,9 +10,22 @@ export type { CredentialSource, Logger, MockEvent } from "./events.ts";
 export { Journal, type JournalEntry, type JournalEvent, type NoticeCode } from "./journal.ts";
 export { type AuthFailureStyle, defaults, type MockOptions, type QuotaExceededStyle } from "./options.ts";
 export { CloseCode, ProtocolError, type ProtocolErrorCode } from "./protocol/errors.ts";
-export { type HandshakeReason, handshakeReasons, type ReasonCode, type StsReason, stsReasons } from "./reasons.ts";
+export {
+  type AuthRefusal,
+  authRefusals,
+  type HandshakeReason,
+  handshakeReasons,
+  type ReasonCode,
+  type RestReason,
+  restReasons,
+  type StsReason,
+  stsReasons,
+  type UnroutedReason,
+  unroutedReasons,
+} from "./reasons.ts";
 export type { MintTokenOptions, MockServer, ResourceInfo, Runtime } from "./start.ts";
 export { speechPaths } from "./stt/endpoints.ts";
+export { restPaths } from "./stt/rest/route.ts";
 export { reasonHeader } from "./stt/websocket/route.ts";
 export { parseSubscriptions } from "./subscriptions/load.ts";
 export type { Resource } from "./subscriptions/resource.ts";

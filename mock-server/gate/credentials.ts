@@ -132,8 +132,11 @@ export const isBareToken = (value: string): boolean => {
   return trimmed !== "" && !/\s/.test(trimmed) && trimmed.toLowerCase() !== "bearer";
 };
 
-/** A credential as logs and the journal show it: its kind, where it was, its value as a prefix and a length. */
-export function credentialRecord(credential: Credential): { kind: "token" | "key" | "none"; source?: CredentialSource; value?: string } {
+/** A presented credential as logs and the journal show it: its kind, where it was, its value as a prefix and a length. */
+export type CredentialRecord = { kind: CredentialKind | "none"; source?: CredentialSource; value?: string };
+
+/** Never the whole key or token: `Bearer eyJhbG…(762)`, `7e57c0…(32)`. */
+export function credentialRecord(credential: Credential): CredentialRecord {
   if (credential.kind === "none") return { kind: "none" };
   const value = credential.kind === "token" ? redactAuthorization(credential.raw) : (redact(credential.raw) as string);
   return { kind: credential.kind, source: credential.source, value };

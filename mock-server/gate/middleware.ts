@@ -10,6 +10,12 @@ import { invalidKeyBody, jsonHeaders, quotaExceededBody, resourceDisabledBody } 
 import { type AuthDecision, authorize, type GateDeps, type GatePolicy } from "./authorize.ts";
 import { type Credential, type CredentialPolicy, readCredential } from "./credentials.ts";
 
+/**
+ * Refusals name their reason code in this header: the WebSocket's (Node drops a refused upgrade's
+ * body) and the REST APIs' (whose bodies are Azure's, with no room for it).
+ */
+export const reasonHeader = "X-Speechmock-Reason";
+
 /** What the gate puts in the context, refused or not, under `gate`. */
 export interface GateResult {
   readonly region: string;

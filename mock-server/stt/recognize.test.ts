@@ -206,3 +206,15 @@ t.test("the turn summary counts phrases and says whether a transcript heard them
   const none = feed(silence(1000), settings("conversation"));
   t.strictSame(none.recognizer.summary(), { audioTicks: msToTicks(1000), status: "NoMatch", phrases: 0, scripted: false });
 });
+
+t.test("without live hypotheses nothing comes before the phrase, which still brings its hypotheses", async (t) => {
+  const fed = feed(concat(pcmOf("remind-me.wav"), silence(2000)), settings("interactive", { liveHypotheses: false }), {}, false);
+  const first = fed.messages.findIndex((m) => m.path === "speech.hypothesis");
+  t.ok(first > 0, "hypotheses are sent");
+  const phraseAt = phrases(fed)[0]?.atMs;
+  t.ok(
+    fed.messages.filter((m) => m.path === "speech.hypothesis").every((m) => m.atMs === phraseAt),
+    "all of them with the phrase",
+  );
+  t.strictSame(texts(fed), ["Remind me to buy 5 pencils."]);
+});

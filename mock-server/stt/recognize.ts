@@ -44,6 +44,11 @@ export interface RecognizerSettings {
   readonly segmentationSilenceMs: number;
   /** An interactive turn is answered after at most this much audio ("up to 15 seconds"). */
   readonly interactiveMaxAudioMs: number;
+  /**
+   * Hypotheses while someone speaks (default true). REST answers only the phrase, so it saves
+   * the prefix matching; a phrase's hypotheses are then built when it is decided.
+   */
+  readonly liveHypotheses?: boolean;
 }
 
 export interface RecognizerDeps {
@@ -73,12 +78,17 @@ interface Utterance {
   lastHypothesis?: string;
   guess?: Phrase;
   words?: number;
+  /** How long the guessed utterance lasts, in ticks, as its fingerprint says. */
+  guessTicks?: number;
   nextHypothesisAt: number;
 }
 
 const frameTicks = msToTicks(vadFrameMs);
-/** Prefix matching for live hypotheses stops here: past it, hypotheses keep their last text. */
-const maxPrefixTicks = msToTicks(20_000);
+/**
+ * Prefix matching for live hypotheses gives up here: a known utterance's start is recognised
+ * within half a second, so speech that matched none by then is not one.
+ */
+const maxPrefixTicks = msToTicks(1500);
 
 export class Recognizer {
   readonly #settings: RecognizerSettings;
@@ -213,13 +223,18 @@ export class Recognizer {
   /** Live hypotheses: the speech so far matched against the start of every known utterance. */
   #liveHypothesis(out: ServiceMessage[]): void {
     const open = this.#open;
-    if (open === undefined) return;
+    if (open === undefined || this.#settings.liveHypotheses === false) return;
     const now = Math.floor(this.#vad.audioTicks / frameTicks) * frameTicks;
-    if (now < open.nextHypothesisAt || now - open.start > maxPrefixTicks) return;
+    if (now < open.nextHypothesisAt) return;
     while (open.nextHypothesisAt <= now) open.nextHypothesisAt += hypothesisIntervalTicks;
-    const guess = this.#scriptedGuess(open.index) ?? this.#prefixGuess(open, now);
-    // Hypotheses of one utterance extend each other, as clients expect: the first guess sticks.
-    if (guess === undefined || (open.guess !== undefined && guess.phrase !== open.guess)) return;
+    // Hypotheses of one utterance extend each other, as clients expect: the first guess sticks,
+    // and from then on only the time spoken says how much of it has been heard.
+    const guess =
+      open.guess !== undefined
+        ? { phrase: open.guess, fraction: open.guessTicks ? (now - open.start) / open.guessTicks : 1 }
+        : (this.#scriptedGuess(open.index) ?? (now - open.start <= maxPrefixTicks ? this.#prefixGuess(open, now) : undefined));
+    if (guess === undefined) return;
+    if (open.guess === undefined && guess.fraction > 0) open.guessTicks = (now - open.start) / guess.fraction;
     open.guess = guess.phrase;
     const words = this.#clean(guess.phrase.itn).split(" ").filter(Boolean);
     open.words = Math.max(open.words ?? 0, 1, Math.ceil(guess.fraction * words.length));

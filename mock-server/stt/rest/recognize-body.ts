@@ -1,18 +1,19 @@
 /**
  * What the REST API for short audio answers for a request's audio: the first phrase the WebSocket
  * would send for the same audio as one turn (`speech.phrase`), with the same NoMatch and
- * InitialSilenceTimeout rules. Built on the WebSocket's own parts (`TurnAudio`, `transcriptFor`,
- * `recognitionMessages`), in this one file, so the route does not change when the recognition
- * pipeline does.
+ * InitialSilenceTimeout rules: the WebSocket's own pipeline (`stt/recognize.ts`) decides. All of
+ * it is in this one file, so the route does not change when the pipeline does.
  */
 import type { Transcript } from "../../transcripts/lookup.ts";
 import { transcriptFor } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
 import type { OutputFormat, ProfanityOption } from "../recognition-settings.ts";
-import { type RecognitionStatus, recognitionMessages, type TurnMode } from "../responses.ts";
+import { Recognizer } from "../recognize.ts";
+import { type RecognitionStatus, recognitionMessages, type ServiceMessage, type TurnMode } from "../responses.ts";
 import { msToTicks, ticksPerMs } from "../ticks.ts";
-import { type HeardAudio, type PcmHasherFactory, TurnAudio } from "../turn-audio.ts";
+import type { HeardAudio, PcmHasherFactory } from "../turn-audio.ts";
 import type { VadOptions } from "../vad.ts";
+import { maxAudioMs } from "./audio-error.ts";
 
 export interface RecognizeDeps {
   readonly mode: TurnMode;
@@ -37,21 +38,35 @@ export interface RecognizeResult {
   readonly scripted: boolean;
 }
 
+const firstPhrase = (messages: readonly ServiceMessage[]) => messages.find((m) => m.path === "speech.phrase");
+
 /**
- * Recognises 16 kHz, 16-bit mono PCM as it arrives; nothing is buffered. An interactive request
- * stops listening at its initial silence timeout, as an interactive turn does (the rest of the
- * audio is still read, and counted, by the caller).
+ * Recognises 16 kHz, 16-bit mono PCM as it arrives; nothing is buffered. Once the first phrase is
+ * settled (an utterance matched, an interactive turn's initial silence) the rest of the audio is
+ * only read, and counted, by the caller: the answer is that phrase.
  */
 export async function recognizeBody(pcmChunks: AsyncIterable<Uint8Array>, deps: RecognizeDeps): Promise<RecognizeResult> {
-  const audio = new TurnAudio({ ...deps.vad, segmentationSilenceMs: deps.segmentationSilenceMs }, deps.pcmHasher());
-  const silenceTicks = msToTicks(deps.initialSilenceTimeoutMs);
-  let listening = true;
+  const recognizer = new Recognizer(
+    {
+      mode: deps.mode,
+      format: deps.format,
+      profanity: deps.profanity,
+      initialSilenceTimeoutMs: deps.initialSilenceTimeoutMs,
+      segmentationSilenceMs: deps.segmentationSilenceMs,
+      // The REST API takes a minute of audio in any mode; the route refuses more.
+      interactiveMaxAudioMs: maxAudioMs,
+      // Only the phrase is answered: no prefix matching for hypotheses nobody reads.
+      liveHypotheses: false,
+    },
+    { transcripts: deps.transcripts, nextScripted: deps.nextScripted, hasher: deps.pcmHasher(), ...(deps.vad ? { vad: deps.vad } : {}) },
+  );
+  let first: ServiceMessage | undefined;
   for await (const pcm of pcmChunks) {
-    if (!listening) continue;
-    audio.push(pcm);
-    if (deps.mode === "interactive" && !audio.heardSpeech && audio.audioTicks >= silenceTicks) listening = false;
+    if (first === undefined && !recognizer.finished) first = firstPhrase(recognizer.push(pcm));
   }
-  return answer(audio.end(), deps);
+  first ??= firstPhrase(recognizer.end());
+  const summary = recognizer.summary();
+  return result(first, Math.round(summary.audioTicks / ticksPerMs), summary.scripted, deps);
 }
 
 /**
@@ -72,7 +87,11 @@ function answer(heard: HeardAudio, deps: RecognizeDeps): RecognizeResult {
     profaneWords: deps.transcripts.profaneWords,
     initialSilenceTimeoutMs: deps.initialSilenceTimeoutMs,
   });
-  const phrase = messages.find((m) => m.path === "speech.phrase");
+  return result(firstPhrase(messages), Math.round(heard.audioTicks / ticksPerMs), transcript.kind === "phrases", deps);
+}
+
+/** The phrase as the REST answer's body. */
+function result(phrase: ServiceMessage | undefined, audioMs: number, scripted: boolean, deps: RecognizeDeps): RecognizeResult {
   let body = JSON.parse(phrase?.body ?? '{"RecognitionStatus":"NoMatch","Offset":0,"Duration":0}') as Record<string, unknown>;
   // Audio that is only profanity, with profanity=removed: "the service does not return a speech
   // result" (the body is unconfirmed; NoMatch, timed like the phrase).
@@ -80,10 +99,5 @@ function answer(heard: HeardAudio, deps: RecognizeDeps): RecognizeResult {
   if (body.RecognitionStatus === "Success" && removedAll) {
     body = { RecognitionStatus: "NoMatch", Offset: body.Offset, Duration: body.Duration };
   }
-  return {
-    status: body.RecognitionStatus as RecognitionStatus,
-    body,
-    audioMs: Math.round(heard.audioTicks / ticksPerMs),
-    scripted: transcript.kind === "phrases",
-  };
+  return { status: body.RecognitionStatus as RecognitionStatus, body, audioMs, scripted };
 }

@@ -11,7 +11,7 @@ import { gateDeps, type MockContext } from "../../context.ts";
 import { applyFault } from "../../control/apply-fault.ts";
 import type { MockEvent } from "../../events.ts";
 import { credentialRecord, parseAuthorization, restCredentials, subscriptionKeyName } from "../../gate/credentials.ts";
-import { authGate, azureRefusal, type GateEnv } from "../../gate/middleware.ts";
+import { authGate, azureRefusal, type GateEnv, reasonHeader } from "../../gate/middleware.ts";
 import { discardBody } from "../../http/discard-body.ts";
 import type { RestReason } from "../../reasons.ts";
 import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
@@ -31,9 +31,6 @@ export const restPaths: ReadonlyArray<{ path: string; mode: TurnMode }> = recogn
   path: `/speech/recognition/${mode}/cognitiveservices/v1`,
   mode,
 }));
-
-/** Refusals and bad requests name their reason in this header, as refused handshakes do. */
-export const reasonHeader = "X-Speechmock-Reason";
 
 /**
  * The most body a refused request is read before it is answered: a minute of audio and change. A

@@ -2,16 +2,17 @@ import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../../context.ts";
 import { applyFault } from "../../control/apply-fault.ts";
-import { type Credential, parseAuthorization } from "../../gate/credentials.ts";
+import { type Credential, credentialRecord, parseAuthorization } from "../../gate/credentials.ts";
+import { reasonHeader } from "../../gate/middleware.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
-import { redact, redactAuthorization, redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
+import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
 import { speechPaths } from "../endpoints.ts";
 import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
 import { type SessionLimits, SpeechSession } from "./session.ts";
 
 /** Refused handshakes name their reason in this header: Node drops a refused upgrade's body. */
-export const reasonHeader = "X-Speechmock-Reason";
+export { reasonHeader };
 
 type Accepted = Extract<HandshakeDecision, { accept: true }>;
 type Env = { Variables: { decision: Accepted } };
@@ -107,14 +108,7 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
           status: decision.status,
           decision: decision.accept ? "accept" : "reject",
           reason: decision.reason,
-          credential:
-            credential.kind === "none"
-              ? { kind: "none" }
-              : {
-                  kind: credential.kind,
-                  source: credential.source,
-                  value: credential.kind === "token" ? redactAuthorization(credential.raw) : redact(credential.raw),
-                },
+          credential: credentialRecord(credential),
           connectionId: decision.connectionId,
           resource: decision.accept ? decision.resource.name : undefined,
           // Only when there is something to say: most handshakes have no notice.
