@@ -7,7 +7,7 @@ import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";
 import { TokenSigner } from "./jwt/sign.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { regionOfHost } from "./regions.ts";
-import { jsSha256, type PcmHasherFactory } from "./stt/turn-audio.ts";
+import { jsSha256, type PcmHasherFactory } from "./stt/pcm-hash.ts";
 import { ResourceRegistry } from "./subscriptions/registry.ts";
 import { TranscriptStore } from "./transcripts/store.ts";
 import { SocketRegistry } from "./ws/sockets.ts";

@@ -13,32 +13,6 @@ export const stsReasons = [
   "sts.method_not_allowed",
 ] as const;
 
-export const handshakeReasons = [
-  "handshake.accepted_token",
-  "handshake.accepted_key",
-  "auth.missing",
-  "auth.empty",
-  "auth.scheme_invalid",
-  "auth.token_malformed",
-  "auth.alg_not_allowed",
-  "auth.kid_unknown",
-  "auth.signature_invalid",
-  "auth.token_expired",
-  "auth.issuer_invalid",
-  "auth.wrong_region",
-  "auth.token_revoked",
-  "auth.key_unknown",
-  "auth.resource_disabled",
-  "auth.quota_exceeded",
-  "request.not_websocket",
-  "request.websocket_invalid",
-  "request.connection_id_missing",
-  "request.connection_id_invalid",
-  "request.language_missing",
-  "request.language_unknown",
-  "request.parameter_invalid",
-] as const;
-
 /**
  * The auth gate's refusals (`gate/authorize.ts`), the same for every API: the WebSocket reports
  * them as they are, the REST APIs too, the token service under its own `sts.*` names.
@@ -58,7 +32,20 @@ export const authRefusals = [
   "auth.key_unknown",
   "auth.resource_disabled",
   "auth.quota_exceeded",
-] as const satisfies readonly (typeof handshakeReasons)[number][];
+] as const;
+
+export const handshakeReasons = [
+  "handshake.accepted_token",
+  "handshake.accepted_key",
+  ...authRefusals,
+  "request.not_websocket",
+  "request.websocket_invalid",
+  "request.connection_id_missing",
+  "request.connection_id_invalid",
+  "request.language_missing",
+  "request.language_unknown",
+  "request.parameter_invalid",
+] as const;
 
 /** The REST API for short audio (`stt/rest/`): recognised, or why not. */
 export const restReasons = [

@@ -12,7 +12,7 @@ import { MockError } from "./errors.ts";
 import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
-import type { PcmHasherFactory } from "./stt/turn-audio.ts";
+import type { PcmHasherFactory } from "./stt/pcm-hash.ts";
 import type { ResourceRegistry } from "./subscriptions/registry.ts";
 import type { Resource } from "./subscriptions/resource.ts";
 

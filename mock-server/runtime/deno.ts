@@ -3,7 +3,7 @@ import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
-import { jsSha256, nodeStyleHasher } from "../stt/turn-audio.ts";
+import { jsSha256, nodeStyleHasher } from "../stt/pcm-hash.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";

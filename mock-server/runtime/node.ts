@@ -6,7 +6,7 @@ import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
-import { nodeStyleHasher } from "../stt/turn-audio.ts";
+import { nodeStyleHasher } from "../stt/pcm-hash.ts";
 
 export * from "../../conformance/mod.ts";
 export * from "../mod.ts";

@@ -3,6 +3,7 @@ import t from "tap";
 import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { padded, roundTrip48k, withGain } from "../testing/audio-transforms.ts";
 import { root } from "../testing/spawn.ts";
+import { TurnAudio } from "../testing/turn-audio.ts";
 import { builtinTranscripts } from "../transcripts/builtin.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
 import type { Transcript } from "../transcripts/lookup.ts";
@@ -11,7 +12,6 @@ import type { TurnMode } from "./endpoints.ts";
 import { Recognizer, type RecognizerDeps, type RecognizerSettings } from "./recognize.ts";
 import { recognitionMessages, type ServiceMessage } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
-import { TurnAudio } from "./turn-audio.ts";
 
 const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
 const silence = (ms: number): Uint8Array => new Uint8Array(ms * 32);

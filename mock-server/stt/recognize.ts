@@ -17,6 +17,7 @@ import { type Transcript, transcriptFor } from "../transcripts/lookup.ts";
 import type { Phrase, Transcripts } from "../transcripts/schema.ts";
 import type { TurnMode } from "./endpoints.ts";
 import { UtteranceFeatures } from "./fingerprint.ts";
+import { jsSha256, type PcmHasher } from "./pcm-hash.ts";
 import { applyProfanity } from "./profanity.ts";
 import type { OutputFormat, ProfanityOption } from "./recognition-settings.ts";
 import {
@@ -32,7 +33,6 @@ import {
   spansOf,
 } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
-import { jsSha256, type PcmHasher } from "./turn-audio.ts";
 import { EnergyVad, type VadOptions, vadFrameMs } from "./vad.ts";
 
 export interface RecognizerSettings {

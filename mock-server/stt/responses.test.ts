@@ -3,6 +3,7 @@ import t from "tap";
 import type { Transcript } from "../transcripts/lookup.ts";
 import type { Phrase } from "../transcripts/schema.ts";
 import { applyProfanity } from "./profanity.ts";
+import type { HeardAudio, Segment } from "./responses.ts";
 import {
   defaultConfidence,
   hypothesisIntervalTicks,
@@ -11,7 +12,6 @@ import {
   type ServiceMessage,
 } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
-import type { HeardAudio, Segment } from "./turn-audio.ts";
 
 const ms = msToTicks;
 const sha = "0".repeat(64);

@@ -10,7 +10,6 @@ import type { TurnMode } from "./endpoints.ts";
 import { applyProfanity } from "./profanity.ts";
 import type { OutputFormat, ProfanityOption } from "./recognition-settings.ts";
 import { msToTicks } from "./ticks.ts";
-import type { HeardAudio, Segment } from "./turn-audio.ts";
 
 export type { TurnMode } from "./endpoints.ts";
 
@@ -26,6 +25,21 @@ export interface ServiceMessage {
   readonly path: string;
   /** JSON text, or "" for an empty body. */
   readonly body: string;
+}
+
+/** One stretch of speech, in 100 ns ticks from the start of its turn's audio. */
+export interface Segment {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What a turn's audio turned out to hold once it ended. */
+export interface HeardAudio {
+  readonly segments: readonly Segment[];
+  /** Length of the PCM, in ticks. */
+  readonly audioTicks: number;
+  /** Lower-case hex SHA-256 of the PCM (the bytes after the RIFF header): the key of the transcripts file. */
+  readonly sha256: string;
 }
 
 export type RecognitionStatus = "Success" | "NoMatch" | "InitialSilenceTimeout" | "EndOfDictation";

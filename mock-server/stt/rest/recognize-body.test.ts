@@ -3,7 +3,7 @@ import t from "tap";
 import { builtinTranscripts } from "../../transcripts/builtin.ts";
 import type { Transcript } from "../../transcripts/lookup.ts";
 import { readWavPcm } from "../../transcripts/wav-file.ts";
-import { jsSha256 } from "../turn-audio.ts";
+import { jsSha256 } from "../pcm-hash.ts";
 import { type RecognizeDeps, recognizeBody, recognizeOpaque } from "./recognize-body.ts";
 
 const pcmOf = (clip: string): Uint8Array => {

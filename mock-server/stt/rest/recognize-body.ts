@@ -7,11 +7,12 @@
 import type { Transcript } from "../../transcripts/lookup.ts";
 import { transcriptFor } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
+import type { PcmHasherFactory } from "../pcm-hash.ts";
 import type { OutputFormat, ProfanityOption } from "../recognition-settings.ts";
 import { Recognizer } from "../recognize.ts";
+import type { HeardAudio } from "../responses.ts";
 import { type RecognitionStatus, recognitionMessages, type ServiceMessage, type TurnMode } from "../responses.ts";
 import { msToTicks, ticksPerMs } from "../ticks.ts";
-import type { HeardAudio, PcmHasherFactory } from "../turn-audio.ts";
 import type { VadOptions } from "../vad.ts";
 import { maxAudioMs } from "./audio-error.ts";
 

@@ -16,7 +16,7 @@ import { type MockOptions, resolveOptions } from "../../options.ts";
 import { writeRiffHeader } from "../../protocol/riff.ts";
 import { invalidKeyBody, quotaExceededBody, resourceDisabledBody } from "../../sts/bodies.ts";
 import { oggOpusFile } from "../../testing/ogg-opus.ts";
-import { jsSha256 } from "../turn-audio.ts";
+import { jsSha256 } from "../pcm-hash.ts";
 
 const westusKey = "7e57c0de5eec4d0c0000000000000001";
 const eastusKey = "7e57c0de5eec4d0c0000000000000003";

@@ -19,11 +19,11 @@ import type { Transcript } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
 import { type CloseCause, Connection, type ConnectionLimits, type Peer } from "../../ws/connection.ts";
 import type { TurnMode } from "../endpoints.ts";
+import { jsSha256, type PcmHasherFactory } from "../pcm-hash.ts";
 import { type RecognitionSettings, turnTimeouts } from "../recognition-settings.ts";
 import { Recognizer } from "../recognize.ts";
 import type { ServiceMessage } from "../responses.ts";
 import { ticksPerMs } from "../ticks.ts";
-import { jsSha256, type PcmHasherFactory } from "../turn-audio.ts";
 import type { VadOptions } from "../vad.ts";
 
 /** How a session talks back; the runtime adapter wraps its socket in one. */

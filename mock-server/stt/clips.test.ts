@@ -4,9 +4,11 @@ import t from "tap";
 import raw from "../../fixtures/transcripts.json" with { type: "json" };
 import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { root } from "../testing/spawn.ts";
+import { TurnAudio } from "../testing/turn-audio.ts";
 import { pcmSha256 } from "../transcripts/lookup.ts";
+import { jsSha256, nodeStyleHasher } from "./pcm-hash.ts";
+import type { HeardAudio } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
-import { type HeardAudio, jsSha256, nodeStyleHasher, TurnAudio } from "./turn-audio.ts";
 
 const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
 
