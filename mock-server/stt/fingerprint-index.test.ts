@@ -25,6 +25,14 @@ t.test("match", async (t) => {
     for (const name of all) t.same(index.match(fp(name)), { value: name, score: 1 });
   });
 
+  t.test("a likely utterance is taken when it matches, and the others are scanned when it does not", async (t) => {
+    const index = indexOf(all);
+    const heard = fingerprintsOfClip(padded(withGain(pcmOf("weather.wav"), 0.7), 30, 800))[0]?.fingerprint;
+    t.equal(index.match(parseFingerprint(heard), "weather.wav#0")?.value, "weather.wav#0");
+    t.equal(index.match(parseFingerprint(heard), "hello.wav#0")?.value, "weather.wav#0", "a wrong guess costs a scan, not the match");
+    t.equal(index.match(parseFingerprint(heard), "not known")?.value, "weather.wav#0");
+  });
+
   t.test("finds nothing once the utterance is deleted: the others score under the threshold", async (t) => {
     const index = indexOf(all);
     t.equal(index.delete("hello.wav#0"), true);

@@ -275,7 +275,7 @@ export class Recognizer {
 
   #matched(utterance: Utterance): Heard | undefined {
     if (utterance.fingerprint === undefined) return undefined;
-    const found = this.#deps.transcripts.byFingerprint.match(utterance.fingerprint);
+    const found = this.#deps.transcripts.byFingerprint.match(utterance.fingerprint, utterance.guess);
     return found && { phrase: found.value, known: true };
   }
 
