@@ -1,6 +1,7 @@
 /**
  * README.md's table of the speech protocol's rules names every notice code the journal can carry,
- * and no other: checked, so the page and `NoticeCode` in journal.ts cannot drift apart.
+ * and no other, and the page names every reason code of reasons.ts: checked, so the page and the
+ * code cannot drift apart.
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
@@ -44,5 +45,12 @@ t.test("every rule in the table has a class (refused with a close code, or accep
     t.same(extra, [], `${rule}: three cells`);
     t.match(cls, /^(refused: `1\d{3}`|accepted)/, `${rule}: refused with a close code, or accepted`);
     t.ok(source.length > 10, `${rule}: a source`);
+  }
+});
+
+t.test("every reason code a decision can carry is named in the README", async (t) => {
+  const { stsReasons, handshakeReasons, restReasons, unroutedReasons } = await import("./reasons.ts");
+  for (const code of new Set([...stsReasons, ...handshakeReasons, ...restReasons, ...unroutedReasons])) {
+    t.ok(readme.includes(`\`${code}\``), code);
   }
 });
