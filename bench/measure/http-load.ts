@@ -1,5 +1,5 @@
 /** issueToken throughput and latency with autocannon, after a check that the answer is a 200. */
-import autocannon from "autocannon";
+import autocannon, { type Result } from "autocannon";
 import { devKey, issueTokenPath, keyHeader } from "./dev-credentials.ts";
 import { cpuTimeMs } from "./proc.ts";
 import { median } from "./stats.ts";
@@ -49,6 +49,11 @@ export async function checkIssueToken(baseUrl: string): Promise<void> {
 export async function loadIssueToken(server: Server, connections: number, seconds: number): Promise<HttpSample> {
   const cpuBefore = cpuTimeMs(server.pid);
   const r = await autocannon(options(server.url, connections, seconds));
+  return sampleOf(r, server, cpuBefore);
+}
+
+/** What one autocannon run says of a server, with the CPU time the server spent since `cpuBefore`. */
+export function sampleOf(r: Result, server: Server, cpuBefore: number): HttpSample {
   return {
     completed: r["2xx"],
     seconds: r.duration,

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { root } from "../servers.ts";
 import { devKey, keyHeader } from "./dev-credentials.ts";
-import type { HttpSample, Server } from "./http-load.ts";
+import { type HttpSample, type Server, sampleOf } from "./http-load.ts";
 import { cpuTimeMs } from "./proc.ts";
 
 export const restPath = "/speech/recognition/conversation/cognitiveservices/v1?language=en-US";
@@ -40,12 +40,5 @@ export async function loadRest(server: Server, connections: number, seconds: num
     duration: seconds,
     timeout: 10,
   });
-  return {
-    completed: r["2xx"],
-    seconds: r.duration,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    failures: r.non2xx + r.errors + r.timeouts,
-    serverCpuMs: cpuTimeMs(server.pid) - cpuBefore,
-  };
+  return sampleOf(r, server, cpuBefore);
 }
