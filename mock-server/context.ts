@@ -47,7 +47,7 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
   const options = { ...resolved, clock };
   const resources = new ResourceRegistry(options.resources, [options.region]);
   const keys = await createSigningKeys();
-  const journal = new Journal(options.journalSize, clock);
+  const journal = new Journal(options.journalSize, clock, options.journalBytes);
   return {
     options,
     clock,

@@ -86,6 +86,16 @@ export type MockEvent =
       headers: Record<string, string>;
       query?: Record<string, string>;
     }
+  | {
+      /** A control request refused before any handler ran (`control/guard.ts`); never with a token. */
+      type: "control.refused";
+      method: string;
+      path: string;
+      host?: string;
+      origin?: string;
+      status: 403 | 415 | 421;
+      code: "ERR_MISDIRECTED_REQUEST" | "ERR_FOREIGN_ORIGIN" | "ERR_UNSUPPORTED_MEDIA_TYPE";
+    }
   | { type: "error"; message: string }
   | { type: "shutdown"; signal: string }
   | {

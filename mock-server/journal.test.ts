@@ -1,6 +1,7 @@
 import t from "tap";
 import { ManualClock } from "./clock.ts";
-import { Journal, type JournalEvent } from "./journal.ts";
+import { boundEntry, Journal, type JournalEvent, maxJournalFields, maxJournalString } from "./journal.ts";
+import { redactedHeaders, redactedQuery } from "./redact.ts";
 
 /** 2025-04-21T12:09:40.250Z. */
 const start = 1_745_237_380_250;
@@ -161,4 +162,162 @@ t.test("a burst of 100,000 more entries leaves the heap where it was: the ring i
   t.equal(journal.dropped, 290_000);
   // 100,000 entries kept would be well over 10 MB; the ring holds 10,000 whatever the burst.
   t.ok(after2 - after1 < 2 * 1024 * 1024, `heap grew ${((after2 - after1) / 1024).toFixed(0)} KiB over a second burst`);
+});
+
+/** A refused handshake as the speech route journals it: headers and query, secrets reduced. */
+const refusedHandshake = (url: URL, headers = new Headers({ host: "127.0.0.1:8410" })): JournalEvent => ({
+  type: "handshake",
+  path: url.pathname,
+  region: "westus",
+  status: 403,
+  decision: "reject",
+  reason: "auth.missing",
+  credential: { kind: "none" },
+  headers: redactedHeaders(headers),
+  query: redactedQuery(url),
+});
+
+const wsPath = "http://127.0.0.1:8410/speech/recognition/interactive/cognitiveservices/v1";
+const bigQuery = (bytes: number) => `${wsPath}?language=en-US&pad=${"a".repeat(bytes)}`;
+
+t.test("a 60 KiB query value is cut to 1 KiB with a marker of what was cut; the others are kept whole", async (t) => {
+  const journal = new Journal(10, new ManualClock(start));
+  journal.record(refusedHandshake(new URL(bigQuery(60 * 1024))));
+  const [entry] = journal.entries();
+  if (entry?.type !== "handshake") return t.fail("no handshake entry");
+  t.equal(entry.query?.language, "en-US");
+  t.equal(entry.query?.pad, `${"a".repeat(maxJournalString)}…(+${60 * 1024 - maxJournalString} chars)`);
+  t.ok(JSON.stringify(entry).length < 2 * 1024, `the entry weighs ${JSON.stringify(entry).length} chars as JSON`);
+});
+
+t.test("a long header, a long path and a long parameter name are cut the same way; secrets stay reduced", async (t) => {
+  const journal = new Journal(10, new ManualClock(start));
+  const key = "0123456789abcdef0123456789abcdef";
+  const headers = new Headers({ "x-long": "b".repeat(5000), "ocp-apim-subscription-key": key });
+  const url = new URL(`${wsPath}/${"p".repeat(3000)}?${"n".repeat(2000)}=1&subscription-key=${key}`);
+  journal.record(refusedHandshake(url, headers));
+  const [entry] = journal.entries();
+  if (entry?.type !== "handshake") return t.fail("no handshake entry");
+  t.match(entry.headers?.["x-long"], /^b{1024}…\(\+3976 chars\)$/);
+  t.equal(entry.headers?.["ocp-apim-subscription-key"], "012345…(32)");
+  t.equal(entry.query?.["subscription-key"], "012345…(32)");
+  t.equal(entry.query?.[`${"n".repeat(1024)}…(+976 chars)`], "1");
+  t.match(entry.path, /…\(\+\d+ chars\)$/);
+  t.equal(entry.path.length, maxJournalString + "…(+2050 chars)".length);
+  t.notOk(JSON.stringify(entry).includes(key), "no whole key");
+});
+
+t.test("keeps 64 query parameters and headers, and says how many it left out under the key …", async (t) => {
+  const journal = new Journal(10, new ManualClock(start));
+  const params = Array.from({ length: 100 }, (_, i) => `p${i}=${i}`).join("&");
+  const headers = new Headers(Array.from({ length: 70 }, (_, i) => [`x-h${String(i).padStart(2, "0")}`, "v"] as [string, string]));
+  journal.record(refusedHandshake(new URL(`${wsPath}?${params}`), headers));
+  const [entry] = journal.entries();
+  if (entry?.type !== "handshake") return t.fail("no handshake entry");
+  t.equal(Object.keys(entry.query ?? {}).length, maxJournalFields + 1);
+  t.equal(entry.query?.p63, "63");
+  t.equal(entry.query?.p64, undefined);
+  t.equal(entry.query?.["…"], "+36 more (100 in all)");
+  t.equal(entry.headers?.["…"], "+6 more (70 in all)");
+});
+
+t.test("an entry's estimated size is close to its JSON length, and costs no stringify", async (t) => {
+  const samples: Record<string, unknown>[] = [
+    { ...event(1), seq: 123_456, at: start, wall: start },
+    {
+      type: "message",
+      connectionId: "0123456789ABCDEF0123456789ABCDEF",
+      direction: "in",
+      kind: "binary",
+      path: "audio",
+      requestId: "0123456789ABCDEF0123456789ABCDEF",
+      size: 3300,
+      payload: 3200,
+      seq: 9_999_999,
+      at: start,
+      wall: start,
+    },
+    { ...refusedHandshake(new URL(bigQuery(100))), seq: 1, at: start, wall: start },
+  ];
+  for (const sample of samples) {
+    const json = JSON.stringify(sample).length;
+    const estimate = boundEntry(sample);
+    t.ok(estimate >= json * 0.9 && estimate <= json * 1.3, `${sample.type}: estimate ${estimate}, JSON ${json}`);
+  }
+});
+
+t.test("over its byte budget it drops the oldest entries and counts them as dropped", async (t) => {
+  const maxBytes = 100 * 1024;
+  const journal = new Journal(10_000, new ManualClock(start), maxBytes);
+  for (let i = 0; i < 500; i++) journal.record(refusedHandshake(new URL(bigQuery(60 * 1024))));
+  const kept = journal.entries();
+  t.ok(journal.bytes <= maxBytes, `keeps ${journal.bytes} bytes`);
+  t.ok(journal.size > 40 && journal.size < 100, `about 100 KiB / 1.5 KiB entries: ${journal.size}`);
+  t.equal(journal.dropped, 500 - journal.size);
+  t.equal(kept.at(-1)?.seq, 500, "the newest is kept");
+  t.equal(kept[0]?.seq, 500 - journal.size + 1, "the oldest went first");
+  const json = JSON.stringify(kept).length;
+  t.ok(json <= maxBytes * 1.1, `the kept entries weigh ${json} chars as JSON`);
+  journal.clear();
+  t.same([journal.size, journal.bytes, journal.dropped], [0, 0, 0]);
+});
+
+t.test("the newest entry is kept even when it alone is over the budget", async (t) => {
+  const journal = new Journal(10, new ManualClock(start), 10);
+  fill(journal, 1, 3);
+  t.strictSame(reasons(journal), ["#3"]);
+  t.equal(journal.dropped, 2);
+});
+
+t.test("refuses a byte budget that is not a positive integer", async (t) => {
+  t.throws(() => new Journal(1, new ManualClock(start), 0), { message: "Cannot create journal: maxBytes 0 is not a positive integer" });
+  t.throws(() => new Journal(1, new ManualClock(start), 1.5), RangeError);
+});
+
+t.test("pages: the oldest after since with next, or the newest, within limit and bytes", async (t) => {
+  const journal = new Journal(100, new ManualClock(start));
+  fill(journal, 1, 10);
+  const first = journal.page({ limit: 4 });
+  t.same([first.entries.map((e) => e.seq), first.next, first.more], [[1, 2, 3, 4], 4, true]);
+  const second = journal.page({ since: first.next, limit: 4 });
+  t.same(
+    second.entries.map((e) => e.seq),
+    [5, 6, 7, 8],
+  );
+  const last = journal.page({ since: second.next, limit: 4 });
+  t.same([last.entries.map((e) => e.seq), last.next, last.more], [[9, 10], undefined, false]);
+  const newest = journal.page({ limit: 3, newest: true });
+  t.same([newest.entries.map((e) => e.seq), newest.next, newest.more], [[8, 9, 10], undefined, true]);
+  t.same(
+    journal.page({ since: 8, limit: 5, newest: true }).entries.map((e) => e.seq),
+    [9, 10],
+  );
+  const even = journal.page({ limit: 100, filter: (e) => e.seq % 2 === 0 });
+  t.same(
+    even.entries.map((e) => e.seq),
+    [2, 4, 6, 8, 10],
+  );
+  const small = journal.page({ limit: 100, maxBytes: 250 });
+  t.ok(small.entries.length >= 1 && small.entries.length < 10 && small.more, `${small.entries.length} entries fit 250 bytes`);
+  t.equal(journal.page({ limit: 100, maxBytes: 1 }).entries.length, 1, "a page has at least one entry");
+});
+
+t.test("10,000 refused handshakes with a 60 KiB query leave the heap bounded: 1 KiB of each is kept", async (t) => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const { systemClock } = await import("./clock.ts");
+  const journal = new Journal(10_000, systemClock, 64 * 1024 * 1024);
+  const pad = "a".repeat(60 * 1024);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  // A new string each time, as a request's URL is: 10,000 of them would be 600 MiB if kept.
+  for (let i = 0; i < 10_000; i++) journal.record(refusedHandshake(new URL(`${wsPath}?n=${i}&pad=${pad}${i}`)));
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  t.equal(journal.size, 10_000);
+  t.ok(journal.bytes < 20 * 1024 * 1024, `estimated ${(journal.bytes / 2 ** 20).toFixed(1)} MiB`);
+  // About 1.5 KiB of JSON an entry; the heap's objects and strings cost up to twice that.
+  t.ok(grown < 48 * 1024 * 1024, `heap grew ${(grown / 2 ** 20).toFixed(1)} MiB over 10,000 entries`);
 });

@@ -84,41 +84,203 @@ export type JournalEntry = JournalEvent & {
   readonly wall: number;
 };
 
+/** Longest string an entry keeps (UTF-16 code units); a longer one is cut and ends in `…(+N chars)`. */
+export const maxJournalString = 1024;
+/** Most fields a nested object (headers, query) keeps; the rest are counted under the key `…`. */
+export const maxJournalFields = 64;
+/** The most a page of entries read at once may weigh, estimated: 8 MiB. */
+export const maxJournalPageBytes = 8 * 1024 * 1024;
+
 /**
- * A bounded ring buffer of what the mock saw and did. When full, the oldest entry goes and
- * `dropped` counts it, so memory stays flat under any load.
+ * The first `maxJournalString` code units and a marker. A fresh string: V8 makes a slice a view of
+ * the whole string, which would keep a 60 KiB query alive behind its 1 KiB beginning.
+ */
+const clip = (s: string): string =>
+  JSON.parse(JSON.stringify(`${s.slice(0, maxJournalString)}…(+${s.length - maxJournalString} chars)`)) as string;
+
+/**
+ * A copy of `s` that holds nothing else alive: `url.pathname` is a view of the whole URL in V8,
+ * so a short path would keep a 60 KiB query string in memory (measured: 117 MiB for 2,000).
+ * Strings under 13 characters are always copies already.
+ */
+const fresh = (s: string): string => (s.length < 13 ? s : `${s} `.slice(0, -1));
+
+/** A number's JSON length, roughly: small integers (sizes, codes, seq) short, anything else long. */
+const numberBytes = (n: number): number => (n >= 0 && n < 1e6 ? 6 : 16);
+
+/**
+ * Cuts what is too long in a nested value (`headers`, `query`, `credential`, `notices`) and
+ * estimates its JSON length. A nested object is never changed: one that needs cutting is copied.
+ */
+function bounded(value: unknown, depth: number): { value: unknown; bytes: number } {
+  if (typeof value === "string") {
+    if (value.length <= maxJournalString) return { value, bytes: value.length + 2 };
+    const cut = clip(value);
+    return { value: cut, bytes: cut.length + 2 };
+  }
+  if (typeof value === "number") return { value, bytes: numberBytes(value) };
+  if (typeof value !== "object" || value === null) return { value, bytes: 5 };
+  if (depth > 3) return { value: "…(too deep)", bytes: 13 };
+  if (Array.isArray(value)) {
+    const kept = Math.min(value.length, maxJournalFields);
+    let bytes = 2;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < kept; i++) {
+      const item = bounded(value[i], depth + 1);
+      bytes += item.bytes + 1;
+      if (!copy && item.value !== value[i]) copy = value.slice(0, kept);
+      if (copy) copy[i] = item.value;
+    }
+    if (value.length > kept) {
+      copy ??= value.slice(0, kept);
+      const marker = `…(+${value.length - kept} more)`;
+      copy.push(marker);
+      bytes += marker.length + 3;
+    }
+    return { value: copy ?? value, bytes };
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const kept = Math.min(keys.length, maxJournalFields);
+  let bytes = 2;
+  let copy: Record<string, unknown> | undefined;
+  const copyUpTo = (end: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let j = 0; j < end; j++) out[keys[j] as string] = record[keys[j] as string];
+    return out;
+  };
+  for (let i = 0; i < kept; i++) {
+    const key = keys[i] as string;
+    const item = bounded(record[key], depth + 1);
+    const name = key.length > maxJournalString ? clip(key) : key;
+    bytes += name.length + 4 + item.bytes;
+    if (!copy && (name !== key || item.value !== record[key])) copy = copyUpTo(i);
+    if (copy) copy[name] = item.value;
+  }
+  if (keys.length > kept) {
+    copy ??= copyUpTo(kept);
+    const marker = `+${keys.length - kept} more (${keys.length} in all)`;
+    copy["…"] = marker;
+    bytes += marker.length + 7;
+  }
+  return { value: copy ?? record, bytes };
+}
+
+/**
+ * Cuts an entry's overlong strings and nested objects in place (see `maxJournalString`,
+ * `maxJournalFields`) and returns its estimated JSON length. It runs for every protocol message,
+ * so it walks the fields once and stringifies nothing.
+ */
+export function boundEntry(entry: Record<string, unknown>): number {
+  // Protocol messages (the hot path) carry only their own short header values; requests carry
+  // strings cut from their URL, copied so the URL can go.
+  const copy = entry.type !== "message";
+  let bytes = 2;
+  for (const key in entry) {
+    const value = entry[key];
+    bytes += key.length + 4;
+    if (typeof value === "string") {
+      if (value.length > maxJournalString) {
+        const cut = clip(value);
+        entry[key] = cut;
+        bytes += cut.length + 2;
+      } else {
+        if (copy) entry[key] = fresh(value);
+        bytes += value.length + 2;
+      }
+    } else if (typeof value === "number") bytes += numberBytes(value);
+    else if (typeof value === "object" && value !== null) {
+      const item = bounded(value, 1);
+      if (item.value !== value) entry[key] = item.value;
+      bytes += item.bytes;
+    } else bytes += 5;
+  }
+  return bytes;
+}
+
+/** One page of entries, and whether matching entries were left out of it. */
+export interface JournalPage {
+  entries: JournalEntry[];
+  /** Matching entries follow this page: read them with `since` set to this (the last entry's seq). */
+  next?: number;
+  /** Whether matching entries were left out: the page reached its entry or byte limit. */
+  more: boolean;
+}
+
+export interface JournalPageOptions {
+  /** Only entries with a greater seq. */
+  since?: number;
+  /** Only entries this keeps. */
+  filter?: (entry: JournalEntry) => boolean;
+  /** At most this many entries. */
+  limit: number;
+  /** The newest that match instead of the oldest (then no `next`: nothing newer was left out). */
+  newest?: boolean;
+  /** Stop before the entries' estimated size passes this; a page has at least one entry. */
+  maxBytes?: number;
+}
+
+/**
+ * A bounded ring buffer of what the mock saw and did. It keeps at most `capacity` entries and at
+ * most `maxBytes` of them by estimated JSON size; past either, the oldest go and `dropped`
+ * counts them, so memory stays flat under any load.
  */
 export class Journal {
   readonly capacity: number;
+  /** The budget of the entries' estimated JSON size (the newest entry is kept whatever its size). */
+  readonly maxBytes: number;
   readonly #clock: Clock;
   readonly #ring: (JournalEntry | undefined)[];
+  /** Each slot's estimated size, beside the ring. */
+  readonly #sizes: number[] = [];
   #next = 0;
   #size = 0;
+  #bytes = 0;
   #seq = 0;
   #dropped = 0;
   #listeners: ((entry: JournalEntry) => void)[] = [];
 
-  constructor(capacity: number, clock: Clock) {
+  /** `maxBytes` omitted: bounded by `capacity` only (the mock passes its `journalBytes` option). */
+  constructor(capacity: number, clock: Clock, maxBytes = Number.POSITIVE_INFINITY) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new RangeError(`Cannot create journal: capacity ${JSON.stringify(capacity)} is not a positive integer`);
     }
+    if (maxBytes !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxBytes) || maxBytes < 1)) {
+      throw new RangeError(`Cannot create journal: maxBytes ${JSON.stringify(maxBytes)} is not a positive integer`);
+    }
     this.capacity = capacity;
+    this.maxBytes = maxBytes;
     this.#clock = clock;
     this.#ring = new Array(capacity);
   }
 
-  /** Takes `event` as the entry itself (no copy: this runs for every protocol message), stamped. */
+  /**
+   * Takes `event` as the entry itself (no copy: this runs for every protocol message), stamped,
+   * its overlong strings and nested objects cut (`boundEntry`).
+   */
   record(event: JournalEvent): void {
     const stamps = event as unknown as { seq: number; at: number; wall: number };
     stamps.seq = ++this.#seq;
     stamps.at = this.#clock.now();
     stamps.wall = Date.now();
     const entry = event as JournalEntry;
-    if (this.#size === this.capacity) this.#dropped++;
-    else this.#size++;
+    const bytes = boundEntry(event as unknown as Record<string, unknown>);
+    if (this.#size === this.capacity) this.#dropOldest();
     this.#ring[this.#next] = entry;
+    this.#sizes[this.#next] = bytes;
+    this.#bytes += bytes;
+    this.#size++;
     this.#next = (this.#next + 1) % this.capacity;
+    while (this.#bytes > this.maxBytes && this.#size > 1) this.#dropOldest();
     for (const listener of this.#listeners) listener(entry);
+  }
+
+  #dropOldest(): void {
+    const oldest = (this.#next - this.#size + this.capacity) % this.capacity;
+    this.#bytes -= this.#sizes[oldest] as number;
+    this.#ring[oldest] = undefined;
+    this.#size--;
+    this.#dropped++;
   }
 
   /**
@@ -144,7 +306,36 @@ export class Journal {
     return out;
   }
 
-  /** Entries lost to the bound since the last `clear`. */
+  /**
+   * A page of matching entries, oldest first: the oldest after `since` (`next` says where the
+   * following page starts), or with `newest` the newest. Bounded by `limit` and `maxBytes`.
+   */
+  page({ since = 0, filter, limit, newest = false, maxBytes = maxJournalPageBytes }: JournalPageOptions): JournalPage {
+    const out: JournalEntry[] = [];
+    const start = (this.#next - this.#size + this.capacity) % this.capacity;
+    let bytes = 0;
+    let more = false;
+    for (let i = 0; i < this.#size; i++) {
+      const slot = (start + (newest ? this.#size - 1 - i : i)) % this.capacity;
+      const entry = this.#ring[slot] as JournalEntry;
+      if (entry.seq <= since) {
+        if (newest) break;
+        continue;
+      }
+      if (filter && !filter(entry)) continue;
+      const size = this.#sizes[slot] as number;
+      if (out.length === limit || (out.length > 0 && bytes + size > maxBytes)) {
+        more = true;
+        break;
+      }
+      out.push(entry);
+      bytes += size;
+    }
+    if (newest) return { entries: out.reverse(), more };
+    return more ? { entries: out, next: (out.at(-1) as JournalEntry).seq, more } : { entries: out, more };
+  }
+
+  /** Entries lost to the bounds (`capacity`, `maxBytes`) since the last `clear`. */
   get dropped(): number {
     return this.#dropped;
   }
@@ -153,10 +344,17 @@ export class Journal {
     return this.#size;
   }
 
+  /** The kept entries' estimated JSON size. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   clear(): void {
     this.#ring.fill(undefined);
+    this.#sizes.length = 0;
     this.#next = 0;
     this.#size = 0;
+    this.#bytes = 0;
     this.#dropped = 0;
   }
 }

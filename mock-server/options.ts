@@ -47,10 +47,21 @@ export interface MockOptions {
   /** Entries the in-memory journal keeps before dropping the oldest. */
   journalSize?: number;
   /**
+   * The journal's byte budget: when its entries' estimated JSON size passes it, the oldest are
+   * dropped (each entry's strings are cut to 1 KiB first, so one handshake cannot weigh megabytes).
+   */
+  journalBytes?: number;
+  /**
    * A secret the control plane then requires as `Authorization: Bearer <token>`. Without one the
    * control plane is open to whoever can connect, so the mock must listen on loopback only.
    */
   adminToken?: string;
+  /**
+   * Host names (no port) the control plane answers besides loopback ones (`localhost`,
+   * `*.localhost`, `127.0.0.0/8`, `[::1]`) when no admin token is set; any other `Host` gets `421`,
+   * which stops DNS rebinding. With a token any Host is answered: the token is the protection.
+   */
+  adminHosts?: readonly string[];
   /** Resources, in the fixtures file shape; the built-in development resources by default. */
   subscriptions?: SubscriptionsFile;
   /** What the mock hears, in the transcripts file shape; the transcripts of fixtures/audio by default. */
@@ -70,7 +81,9 @@ export interface ResolvedOptions {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   journalSize: number;
+  journalBytes: number;
   adminToken?: string;
+  adminHosts: string[];
   resources: Resource[];
   transcripts: Transcripts;
   clock: Clock;
@@ -90,9 +103,19 @@ export const defaults = {
   idleTimeoutSeconds: 180,
   connectionLifetimeSeconds: 600,
   journalSize: 10_000,
+  /** 64 MiB: about 300,000 audio message entries, or 10,000 handshakes with 6 KiB of headers and query. */
+  journalBytes: 64 * 1024 * 1024,
+  adminHosts: [],
 } as const satisfies Partial<MockOptions> & { cliPort: number };
 
 const seconds = z.number().check(z.gt(0, "Expected a number of seconds above 0"), z.lte(86_400, "Expected at most 86400 seconds (a day)"));
+
+/** A name the control plane may be reached by: a DNS name or an IP address, without a port. */
+const adminHostName = z
+  .string()
+  .check(z.regex(/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/i, "Expected a host name without a port, such as mock.test"));
+
+const journalBytesRange = "Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)";
 
 /** The scalar options, validated the same way whether they come from code or from flags. */
 export const scalarOptions = z.strictObject({
@@ -107,7 +130,12 @@ export const scalarOptions = z.strictObject({
   idleTimeoutSeconds: z._default(seconds, defaults.idleTimeoutSeconds),
   connectionLifetimeSeconds: z._default(seconds, defaults.connectionLifetimeSeconds),
   journalSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), defaults.journalSize),
+  journalBytes: z._default(
+    z.int().check(z.minimum(2 ** 20, journalBytesRange), z.maximum(2 ** 32, journalBytesRange)),
+    defaults.journalBytes,
+  ),
   adminToken: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{16,256}$/, "Expected 16 to 256 visible ASCII characters (no spaces)"))),
+  adminHosts: z._default(z.array(adminHostName), () => [...defaults.adminHosts]),
 });
 
 /** Loopback addresses: only this machine can reach them. */
@@ -136,7 +164,7 @@ export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
     throw new MockError(
       "ERR_OPTION_INVALID",
       `Refusing to listen on ${hostname} without an admin token: the control plane (/__speechmock) could then be reached from the network. ` +
-        "Set an admin token (--admin-token or SPEECHMOCK_ADMIN_TOKEN; adminToken from code), or listen on 127.0.0.1",
+        "Set an admin token (SPEECHMOCK_ADMIN_TOKEN, --admin-token-file or --admin-token; adminToken from code), or listen on 127.0.0.1",
     );
   }
   const resources = subscriptions === undefined ? builtinResources() : fixtureOption(parseSubscriptions, subscriptions, "subscriptions");

@@ -38,8 +38,15 @@ export const handshakeReasons = [
   "handshake.accepted_token",
   "handshake.accepted_key",
   ...authRefusals,
+  // Two values where the gate reads one (two Authorization headers arrive joined by ", ").
+  "auth.ambiguous",
   "request.not_websocket",
+  // RFC 6455's own checks, decided here before the runtime's WebSocket layer would refuse.
+  "request.method_invalid",
+  "request.http_version_invalid",
+  "request.connection_not_upgrade",
   "request.websocket_invalid",
+  "request.subprotocol_invalid",
   "request.connection_id_missing",
   "request.connection_id_invalid",
   "request.language_missing",

@@ -16,6 +16,9 @@ t.test("serve without flags gets every default", async (t) => {
     idleTimeoutSeconds: 180,
     connectionLifetimeSeconds: 600,
     journalSize: 10_000,
+    journalBytes: 64 * 1024 * 1024,
+    adminHosts: [],
+    adminTokenFile: undefined,
     fixtures: undefined,
     transcripts: undefined,
     logFormat: "json",
@@ -48,8 +51,14 @@ t.test("every flag of serve sets its option", async (t) => {
     "120",
     "--journal-size",
     "500",
+    "--journal-bytes",
+    "2097152",
     "--log-format",
     "pretty",
+    "--admin-token-file",
+    "secrets/admin-token",
+    "--admin-host",
+    "mock.test",
   ]);
   t.same(args, {
     command: "serve",
@@ -63,6 +72,9 @@ t.test("every flag of serve sets its option", async (t) => {
     idleTimeoutSeconds: 30,
     connectionLifetimeSeconds: 120,
     journalSize: 500,
+    journalBytes: 2_097_152,
+    adminHosts: ["mock.test"],
+    adminTokenFile: "secrets/admin-token",
     fixtures: "fixtures/examples/two-regions.json",
     transcripts: "fixtures/transcripts.json",
     logFormat: "pretty",
@@ -91,9 +103,26 @@ t.test("--journal-size takes a whole number from 1 to 10000000", async (t) => {
   t.match(parseCliArgs(["serve", "--journal-size", "10000000"]), { journalSize: 10_000_000 });
 });
 
+t.test("--journal-bytes takes a whole number of bytes from 1 MiB to 4 GiB, 64 MiB by default", async (t) => {
+  t.match(parseCliArgs(["serve", "--journal-bytes", "1048576"]), { journalBytes: 1_048_576 });
+  t.match(parseCliArgs(["serve", "--journal-bytes=4294967296"]), { journalBytes: 4_294_967_296 });
+  t.equal(defaults.journalBytes, 64 * 1024 * 1024);
+  t.match(usage, "--journal-bytes <n>");
+});
+
 t.test("--admin-token takes 16 to 256 visible ASCII characters", async (t) => {
   t.match(parseCliArgs(["serve", "--admin-token", "0123456789abcdef"]), { adminToken: "0123456789abcdef" });
   t.equal((parseCliArgs(["serve"]) as { adminToken?: string }).adminToken, undefined, "none by default");
+});
+
+t.test("--admin-host is repeatable and comma-separated: every name, in order", async (t) => {
+  t.match(parseCliArgs(["serve", "--admin-host", "mock.test", "--admin-host=a.test, b.test", "--admin-host", "[::2]"]), {
+    adminHosts: ["mock.test", "a.test", "b.test", "[::2]"],
+  });
+});
+
+t.test("--admin-token-file takes a path; reading the secret comes later, and never with --admin-token", async (t) => {
+  t.match(parseCliArgs(["serve", "--admin-token-file", "no/such/file"]), { adminTokenFile: "no/such/file", adminToken: undefined });
 });
 
 t.test("--transcripts takes any path; reading and checking the file come later", async (t) => {
@@ -144,7 +173,10 @@ t.test("the usage text lists every flag", async (t) => {
     "--idle-timeout",
     "--max-connection-lifetime",
     "--journal-size",
+    "--journal-bytes",
     "--admin-token",
+    "--admin-token-file",
+    "--admin-host",
     "--log-format",
     "--json",
     "--help",
@@ -218,8 +250,38 @@ const refusedExactly: [argv: string[], message: string][] = [
   [["serve", "--journal-size", "1.5"], 'Invalid value for --journal-size: "1.5". Expected a whole number'],
   [["serve", "--journal-size", "-5"], 'Invalid value for --journal-size: "-5". Expected a whole number'],
   [["serve", "--journal-size", "abc"], 'Invalid value for --journal-size: "abc". Expected a whole number'],
+  [
+    ["serve", "--journal-bytes", "1048575"],
+    'Invalid value for --journal-bytes: "1048575". Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)',
+  ],
+  [
+    ["serve", "--journal-bytes", "4294967297"],
+    'Invalid value for --journal-bytes: "4294967297". Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)',
+  ],
+  [["serve", "--journal-bytes", "64MiB"], 'Invalid value for --journal-bytes: "64MiB". Expected a whole number'],
+  [["serve", "--journal-bytes", "-1"], 'Invalid value for --journal-bytes: "-1". Expected a whole number'],
+  [["serve", "--journal-bytes"], "Missing value for --journal-bytes"],
   [["serve", "--transcripts", ""], 'Invalid value for --transcripts: "". Expected a file path'],
   [["serve", "--transcripts"], "Missing value for --transcripts"],
+  [
+    ["serve", "--admin-host", "mock.test:8410"],
+    'Invalid value for --admin-host: "mock.test:8410". Expected a host name without a port, such as mock.test',
+  ],
+  [
+    ["serve", "--admin-host", "a.test,,b.test"],
+    'Invalid value for --admin-host: "". Expected a host name without a port, such as mock.test',
+  ],
+  [
+    ["serve", "--admin-host", "a.test,http://b.test"],
+    'Invalid value for --admin-host: "http://b.test". Expected a host name without a port, such as mock.test',
+  ],
+  [["serve", "--admin-host"], "Missing value for --admin-host"],
+  [["serve", "--admin-token-file", ""], 'Invalid value for --admin-token-file: "". Expected a file path'],
+  [["serve", "--admin-token-file"], "Missing value for --admin-token-file"],
+  [
+    ["serve", "--admin-token", "0123456789abcdef", "--admin-token-file", "token"],
+    "Flags --admin-token and --admin-token-file both give the admin token. Expected one of them",
+  ],
   [["hash", "--port", "1", "a.wav"], "Flag --port does not apply to hash"],
   [["hash", "--json", "--log-format", "json", "a.wav"], "Flag --log-format does not apply to hash"],
   [["hash", "--json=yes", "a.wav"], "Flag --json takes no value"],

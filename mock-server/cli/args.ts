@@ -17,7 +17,11 @@ export interface ServeArgs {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   journalSize: number;
+  journalBytes: number;
   adminToken?: string;
+  /** A file holding the admin token (main reads it): unlike --admin-token, not in the process list. */
+  adminTokenFile?: string;
+  adminHosts: string[];
   fixtures?: string;
   transcripts?: string;
   logFormat: LogFormat;
@@ -59,8 +63,15 @@ Flags of serve:
       --max-connection-lifetime <s>
                                  close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
       --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
-      --admin-token <secret>     require "Authorization: Bearer <secret>" on the control plane
-                                 (or set SPEECHMOCK_ADMIN_TOKEN); needed to listen beyond loopback
+      --journal-bytes <n>        the journal's budget in bytes (estimated JSON size) before the oldest
+                                 entries are dropped (default ${defaults.journalBytes}, 64 MiB)
+      --admin-token-file <path>  require "Authorization: Bearer <secret>" on the control plane, the
+                                 secret read from this file (or set SPEECHMOCK_ADMIN_TOKEN); needed
+                                 to listen beyond loopback; with a token any Host is answered
+      --admin-token <secret>     the same, but the secret shows in the process list: prefer the above
+      --admin-host <name>        a Host name (no port) the control plane answers besides localhost,
+                                 *.localhost, 127.0.0.0/8 and [::1] when no token is set (repeatable,
+                                 or comma-separated)
       --log-format <f>           json, pretty or none, on stderr (default json)
 
 Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad flags or fixtures.`;
@@ -76,7 +87,9 @@ const flagOf: Record<string, string> = {
   idleTimeoutSeconds: "--idle-timeout",
   connectionLifetimeSeconds: "--max-connection-lifetime",
   journalSize: "--journal-size",
+  journalBytes: "--journal-bytes",
   adminToken: "--admin-token",
+  adminHosts: "--admin-host",
 };
 
 const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\nRun "speechmock --help" for the flags.`);
@@ -128,10 +141,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (!(logFormats as readonly string[]).includes(logFormat)) {
     throw usageError(`Invalid value for --log-format: ${JSON.stringify(logFormat)}. Expected one of ${logFormats.join(", ")}`);
   }
-  for (const flag of ["fixtures", "transcripts"] as const) {
+  if (values["admin-token"] !== undefined && values["admin-token-file"] !== undefined) {
+    throw usageError("Flags --admin-token and --admin-token-file both give the admin token. Expected one of them");
+  }
+  for (const flag of ["fixtures", "transcripts", "admin-token-file"] as const) {
     if (values[flag] === "") throw usageError(`Invalid value for --${flag}: "". Expected a file path`);
   }
 
+  // --admin-host a --admin-host b,c: three names.
+  const adminHosts = values["admin-host"]?.flatMap((v) => v.split(",").map((name) => name.trim()));
   const scalars = scalarOptions.safeParse({
     port: integer("--port", values.port) ?? defaults.cliPort,
     hostname: values.host,
@@ -143,7 +161,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
     connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
     journalSize: integer("--journal-size", values["journal-size"]),
+    journalBytes: integer("--journal-bytes", values["journal-bytes"]),
     adminToken: values["admin-token"],
+    adminHosts,
   });
   if (!scalars.success) {
     const [issue] = scalars.error.issues;
@@ -158,6 +178,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       idleTimeoutSeconds: values["idle-timeout"],
       connectionLifetimeSeconds: values["max-connection-lifetime"],
       journalSize: values["journal-size"],
+      journalBytes: values["journal-bytes"],
+      adminHosts: adminHosts?.[Number(issue?.path[1])],
     }[field];
     // A secret is never echoed, not even a wrong one.
     const shown = field === "adminToken" ? "(not shown)" : JSON.stringify(given);
@@ -166,6 +188,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return {
     command: "serve",
     ...scalars.data,
+    adminTokenFile: values["admin-token-file"],
     fixtures: values.fixtures,
     transcripts: values.transcripts,
     logFormat: logFormat as LogFormat,
@@ -204,7 +227,10 @@ function parse(argv: readonly string[]) {
       "idle-timeout": { type: "string" },
       "max-connection-lifetime": { type: "string" },
       "journal-size": { type: "string" },
+      "journal-bytes": { type: "string" },
       "admin-token": { type: "string" },
+      "admin-token-file": { type: "string" },
+      "admin-host": { type: "string", multiple: true },
       "log-format": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },

@@ -26,6 +26,8 @@ export function prettyLine(event: MockEvent, time: Date): string {
       return `${hhmmss} fault     ${event.target} ${event.action}${event.status ? ` ${event.status}` : ""} rule=${event.rule}${event.resource ? ` resource=${event.resource}` : ""}${event.connectionId ? ` connection=${event.connectionId}` : ""}`;
     case "turn":
       return `${hhmmss} turn      ${event.status} ${event.mode} audio=${event.audioMs}ms phrases=${event.phrases} ${event.scripted ? "scripted" : "fallback"} request=${event.requestId} connection=${event.connectionId}`;
+    case "control.refused":
+      return `${hhmmss} control   ${event.status} ${event.code} ${event.method} ${event.path} host=${JSON.stringify(event.host ?? null)} origin=${JSON.stringify(event.origin ?? null)}`;
     case "shutdown":
       return `${hhmmss} shutdown  ${event.signal}`;
     case "error":

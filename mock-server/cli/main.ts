@@ -1,6 +1,6 @@
 import { type ConformHost, runConform } from "../../conformance/cli.ts";
 import { exitCodeOf, MockError } from "../errors.ts";
-import type { MockOptions } from "../options.ts";
+import { type MockOptions, scalarOptions } from "../options.ts";
 import type { MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
@@ -41,6 +41,30 @@ async function loadFixture<T>(host: CliHost, path: string, what: string, parse: 
   return JSON.parse(text) as T;
 }
 
+/** The admin token from `--admin-token-file`, trimmed; never echoed, not even when it is refused. */
+async function readAdminToken(host: CliHost, path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await host.readTextFile(path);
+  } catch (err) {
+    const reason = (err as { code?: string }).code ?? (err as Error).name;
+    throw new MockError("ERR_OPTION_INVALID", `Cannot read the admin token file ${JSON.stringify(path)}: ${reason}`);
+  }
+  const token = text.trim();
+  if (token === "") throw new MockError("ERR_OPTION_INVALID", `The admin token file ${JSON.stringify(path)} is empty. Expected the secret`);
+  const checked = scalarOptions.shape.adminToken.safeParse(token);
+  if (!checked.success) {
+    const expected = checked.error.issues[0]?.message;
+    throw new MockError("ERR_OPTION_INVALID", `The admin token in ${JSON.stringify(path)} is invalid (not shown). ${expected}`);
+  }
+  return token;
+}
+
+/** Printed when the secret came on the command line, where `ps` shows it to every user of the machine. */
+export const adminTokenWarning =
+  "speechmock: warning: --admin-token shows the secret to anyone who can list processes; " +
+  "set SPEECHMOCK_ADMIN_TOKEN or use --admin-token-file <path> instead";
+
 /**
  * Runs the CLI and resolves with the exit status once the process should end: at once for bad
  * input, after a signal for `serve`.
@@ -66,6 +90,10 @@ export async function runCli(host: CliHost): Promise<number> {
       args.transcripts === undefined
         ? undefined
         : await loadFixture<MockOptions["transcripts"]>(host, args.transcripts, "transcripts", parseTranscripts);
+    if (args.adminToken !== undefined) host.stderr(adminTokenWarning);
+    const adminToken =
+      args.adminToken ??
+      (args.adminTokenFile === undefined ? host.env("SPEECHMOCK_ADMIN_TOKEN") : await readAdminToken(host, args.adminTokenFile));
     const logger = createLogger(args.logFormat, host.stderr);
     const server = await host.startMock({
       port: args.port,
@@ -78,7 +106,9 @@ export async function runCli(host: CliHost): Promise<number> {
       idleTimeoutSeconds: args.idleTimeoutSeconds,
       connectionLifetimeSeconds: args.connectionLifetimeSeconds,
       journalSize: args.journalSize,
-      adminToken: args.adminToken ?? host.env("SPEECHMOCK_ADMIN_TOKEN"),
+      journalBytes: args.journalBytes,
+      adminToken,
+      adminHosts: args.adminHosts,
       subscriptions,
       transcripts,
       logger,

@@ -160,7 +160,7 @@ for (const runtime of runtimes) {
       t.equal(full.size, 5);
       t.equal(full.entries.length, 5);
       t.ok(full.dropped >= 3, `dropped ${full.dropped}`);
-      const deleted = await fetch(`${small.ready.admin}/journal`, { method: "DELETE" });
+      const deleted = await fetch(`${small.ready.admin}/journal`, { method: "DELETE", headers: { "Content-Type": "application/json" } });
       t.equal(deleted.status, 204);
       const empty = (await getJson(`${small.ready.admin}/journal`)).body as unknown as JournalPage;
       t.same([empty.size, empty.dropped, empty.entries], [0, 0, []]);
@@ -217,16 +217,24 @@ for (const runtime of runtimes) {
     });
 
     t.test("advancing the clock 10 minutes expires a token: the old one is refused with auth.token_expired", async (t) => {
-      t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
+      t.teardown(() =>
+        fetch(`${admin}/clock`, { method: "DELETE", headers: { "Content-Type": "application/json" } }).then((r) => r.text()),
+      );
       const token = await (await fetch(mock.ready.sts, { method: "POST", headers: { "Ocp-Apim-Subscription-Key": key } })).text();
       const handshake = () => handshakeWith(mock.ready.ws, { Authorization: `Bearer ${token}` });
       t.same(await handshake(), { status: 101 }, "accepted now");
-      await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "10m" }) }).then((r) => r.text());
+      await fetch(`${admin}/clock/advance`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ by: "10m" }),
+      }).then((r) => r.text());
       t.same(await handshake(), { status: 403, reason: "auth.token_expired" }, "refused 10 minutes later");
     });
 
     t.test("advancing the clock past the idle limit closes an idle connection at once", async (t) => {
-      t.teardown(() => fetch(`${admin}/clock`, { method: "DELETE" }).then((r) => r.text()));
+      t.teardown(() =>
+        fetch(`${admin}/clock`, { method: "DELETE", headers: { "Content-Type": "application/json" } }).then((r) => r.text()),
+      );
       const client = await connect(mock.ready.ws, key);
       client.sendConfig();
       // The config travels on the socket and the advance on another connection: wait until the
@@ -236,7 +244,11 @@ for (const runtime of runtimes) {
         if (seen.entries.some((e) => e.path === "speech.config")) break;
         await new Promise((r) => setTimeout(r, 10));
       }
-      await fetch(`${admin}/clock/advance`, { method: "POST", body: JSON.stringify({ by: "3m1s" }) }).then((r) => r.text());
+      await fetch(`${admin}/clock/advance`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ by: "3m1s" }),
+      }).then((r) => r.text());
       t.same(await client.closed, { code: 1000, reason: "Idle timeout exceeded (180 s)." });
     });
 
@@ -246,7 +258,7 @@ for (const runtime of runtimes) {
       t.match(missing.body, {
         error: { code: "ERR_NOT_FOUND", message: "No control endpoint /__speechmock/nothing; see /__speechmock/openapi.json" },
       });
-      const wrong = await getJson(`${admin}/journal`, { method: "POST" });
+      const wrong = await getJson(`${admin}/journal`, { method: "POST", headers: { "Content-Type": "application/json" } });
       t.equal(wrong.status, 405);
       t.equal(wrong.headers.get("allow"), "GET, DELETE");
       t.match(wrong.body, { error: { code: "ERR_METHOD_NOT_ALLOWED" } });

@@ -27,7 +27,7 @@ for (const runtime of runtimes) {
     const faultEntries = async () =>
       ((await (await fetch(`${admin}/journal?type=fault`)).json()) as { entries: Record<string, unknown>[] }).entries;
     t.afterEach(async () => {
-      await fetch(`${admin}/faults`, { method: "DELETE" });
+      await fetch(`${admin}/faults`, { method: "DELETE", headers: json });
     });
 
     t.test("a 429 with Retry-After reaches a plain fetch client, as many times as the rule says", async (t) => {
@@ -198,7 +198,7 @@ for (const runtime of runtimes) {
 
     t.test("a seeded probability fires the same requests on every run", async (t) => {
       const pattern = async () => {
-        await fetch(`${admin}/faults`, { method: "DELETE" });
+        await fetch(`${admin}/faults`, { method: "DELETE", headers: json });
         await addRule({ target: "sts", probability: 0.5, seed: 42, action: { kind: "respond", status: 500 } });
         const statuses: number[] = [];
         for (let i = 0; i < 16; i++) statuses.push((await issue()).status);
@@ -212,11 +212,11 @@ for (const runtime of runtimes) {
     t.test("rules are removed one by one or all at once", async (t) => {
       const a = await addRule({ target: "sts", action: { kind: "hang" } });
       await addRule({ target: "handshake", action: { kind: "delay", ms: 5 } });
-      t.equal((await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE" })).status, 204);
-      const again = await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE" });
+      t.equal((await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE", headers: json })).status, 204);
+      const again = await fetch(`${admin}/faults/${a.body.id}`, { method: "DELETE", headers: json });
       t.equal(again.status, 404);
       t.match(await again.json(), { error: { code: "ERR_NOT_FOUND" } });
-      t.equal((await fetch(`${admin}/faults`, { method: "DELETE" })).status, 204);
+      t.equal((await fetch(`${admin}/faults`, { method: "DELETE", headers: json })).status, 204);
       t.same(await (await fetch(`${admin}/faults`)).json(), { faults: [] });
     });
 

@@ -3,6 +3,7 @@
  * register and validate the routes, so the document cannot drift from what the server does.
  */
 import * as z from "../zod.ts";
+import { guardResponses } from "./guard.ts";
 
 export interface ControlRoute {
   method: "get" | "put" | "post" | "patch" | "delete";
@@ -26,7 +27,12 @@ export function openApiDocument(prefix: string, routes: readonly ControlRoute[],
   for (const route of routes) {
     const operation: Record<string, unknown> = {
       summary: route.summary,
-      responses: Object.fromEntries(Object.entries(route.responses).map(([status, description]) => [status, { description }])),
+      responses: Object.fromEntries(
+        Object.entries({ ...route.responses, ...guardResponses(route.method, route.path) }).map(([status, description]) => [
+          status,
+          { description },
+        ]),
+      ),
     };
     const parameters: Record<string, unknown>[] = [...route.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
       name,

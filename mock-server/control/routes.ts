@@ -5,6 +5,7 @@ import type { JournalEntry } from "../journal.ts";
 import { resource, toResource } from "../subscriptions/schema.ts";
 import { parseDuration } from "./duration.ts";
 import { faultRule } from "./fault-rules.ts";
+import { controlGuard } from "./guard.ts";
 import { type ControlRoute, openApiDocument } from "./openapi.ts";
 import { controlPrefix } from "./prefix.ts";
 import {
@@ -13,6 +14,7 @@ import {
   clockAdvance,
   clockSet,
   type JournalQuery,
+  journalPageSize,
   journalQuery,
   keyRegeneration,
   nextScript,
@@ -35,7 +37,9 @@ export const controlRoutes: readonly ControlRoute[] = [
       "What the mock saw and did, oldest first: token requests, handshakes, REST requests, unrouted requests, protocol messages, violations, notices, turns, closes",
     query: journalQuery,
     responses: {
-      200: "{ entries, size, capacity, dropped }",
+      200:
+        "{ entries, next?, more, size, capacity, dropped, bytes, maxBytes }: without limit, the oldest 1000 matching entries after since, " +
+        "and next (pass it as since) when more follow; with limit, the newest; a page is at most 8 MiB (estimated)",
       400: "A query parameter is invalid: each problem's field, value and what was expected",
     },
   },
@@ -180,6 +184,8 @@ export function createControlApp(ctx: MockContext): Hono {
   const app = new Hono();
   const document = openApiDocument(controlPrefix, controlRoutes, pkg.version);
   const { adminToken } = ctx.options;
+  // Host (421), Origin (403) and Content-Type (415) first: a web page must not drive the mock.
+  app.use(`${controlPrefix}/*`, controlGuard(ctx.options));
   if (adminToken !== undefined) {
     // Health stays open, so CI can wait for the mock without the secret; it tells nothing.
     app.use(`${controlPrefix}/*`, async (c, next) => {
@@ -194,9 +200,20 @@ export function createControlApp(ctx: MockContext): Hono {
     const parsed = validate(journalQuery, queryObject(c, ["since", "limit"]), "query");
     if (!parsed.ok) return c.json(parsed.body, 400);
     const { journal } = ctx;
-    const found = journal.entries(matches(parsed.value));
-    const entries = parsed.value.limit === undefined ? found : found.slice(-parsed.value.limit);
-    return c.json({ entries, size: journal.size, capacity: journal.capacity, dropped: journal.dropped });
+    const { since, limit } = parsed.value;
+    // Without a limit, a page of the oldest after `since`, and `next` for the following one; with a
+    // limit, the newest. Either way bounded in entries and bytes, so the answer is always readable.
+    const page = journal.page({ since, filter: matches(parsed.value), limit: limit ?? journalPageSize, newest: limit !== undefined });
+    return c.json({
+      entries: page.entries,
+      ...(page.next === undefined ? {} : { next: page.next }),
+      more: page.more,
+      size: journal.size,
+      capacity: journal.capacity,
+      dropped: journal.dropped,
+      bytes: journal.bytes,
+      maxBytes: journal.maxBytes,
+    });
   });
   app.delete(`${controlPrefix}/journal`, (c) => {
     ctx.journal.clear();

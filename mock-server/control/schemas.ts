@@ -18,13 +18,16 @@ export const journalQuery = z.strictObject({
    * (`accept`, `reject`), a status or close code (`429`, `1007`) or a violation code (`ERR_RIFF_INVALID`).
    */
   outcome: z.optional(z.string().check(z.minLength(1, "Expected an outcome such as sts.issued, reject, 1007 or ERR_RIFF_INVALID"))),
-  /** Only entries after this sequence number, for polling. */
+  /** Only entries after this sequence number, for polling and paging (a page's `next`). */
   since: z.optional(z.int().check(z.minimum(0, "Expected a sequence number, 0 or more"))),
-  /** At most this many entries, the newest of those that match. */
+  /** At most this many entries, the newest of those that match; without it, a page of the oldest `journalPageSize`. */
   limit: z.optional(z.int().check(z.minimum(1, "Expected a limit of 1 or more"), z.maximum(100_000, "Expected a limit of at most 100000"))),
 });
 
 export type JournalQuery = z.output<typeof journalQuery>;
+
+/** Entries in a page of `GET <admin>/journal` without `limit`; `next` leads to the following page. */
+export const journalPageSize = 1000;
 
 /** `PUT <admin>/clock`: where to put the mock's clock, and whether it stands still there. */
 export const clockSet = z.strictObject({

@@ -99,6 +99,32 @@ export function readCredential(headers: Headers, url: URL, policy: CredentialPol
   return { kind: "none" };
 }
 
+/**
+ * The credential name that carries two or more values, if any, among those `policy` reads: such
+ * a request is refused (`auth.ambiguous`) rather than read first-wins or last-wins, since runtimes
+ * differ. Repeated headers reach a `Headers` object joined by ", " on both runtimes (Node's
+ * adapter keeps them all), and no valid token (three base64url parts) or key (hex) contains a
+ * comma, so a comma in either header means two values. Query parameters are counted, in any name case.
+ */
+export function ambiguousCredential(headers: Headers, url: URL, policy: CredentialPolicy = websocketCredentials): string | undefined {
+  const tokens = policy.kinds.includes("token");
+  const keys = policy.kinds.includes("key");
+  if (policy.sources.includes("header")) {
+    for (const name of [...(tokens ? [authorizationName] : []), ...(keys ? [subscriptionKeyName] : [])]) {
+      if (headers.get(name)?.includes(",")) return name;
+    }
+  }
+  if (policy.sources.includes("query") && url.search !== "") {
+    for (const name of [...(tokens ? [authorizationName] : []), ...(keys ? [policy.queryKeyName] : [])]) {
+      const lower = name.toLowerCase();
+      let count = 0;
+      for (const k of url.searchParams.keys()) if (k.toLowerCase() === lower) count++;
+      if (count > 1) return name;
+    }
+  }
+  return undefined;
+}
+
 export type BearerParse =
   | { ok: true; token: string }
   | {

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
+import type { Duplex } from "node:stream";
+import { getRequestListener, type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket } from "hono/ws";
 import { WebSocketServer } from "ws";
 import { bindConformance } from "../../conformance/mod.ts";
@@ -12,22 +14,61 @@ export * from "../../conformance/mod.ts";
 export * from "../mod.ts";
 
 /**
- * `@hono/node-server` leaves headers with an empty value out of an upgrade request, so an empty
- * `Authorization:` would read as no credential on Node and as an empty one on Deno. Put them back.
+ * `@hono/node-server` builds an upgrade's `Request` from `IncomingMessage.headers`, which drops
+ * headers with an empty value and keeps only the first of repeated `Authorization` headers, so an
+ * upgrade would read differently on Node and on Deno (and than the same request without
+ * `Upgrade`). The headers are rebuilt from the raw ones, as the plain request path does: repeated
+ * headers joined by ", ", empty ones kept. The request line's version goes into the env, where the
+ * handshake decision reads it (`HandshakeTransport`).
  */
-function withEmptyHeaders(req: Request, env: HttpBindings | Http2Bindings): Request {
-  // Only upgrades are rebuilt; other requests (the token service's hot path) pass untouched.
-  if (env.incoming?.headers.upgrade === undefined) return req;
-  const raw = env.incoming.rawHeaders;
-  let headers: Headers | undefined;
+function asReceived(req: Request, env: HttpBindings | Http2Bindings): Request {
+  const incoming = env.incoming;
+  // Only upgrades are touched; other requests (the token service's hot path) pass untouched.
+  if (incoming?.headers.upgrade === undefined) return req;
+  (env as { httpVersion?: string }).httpVersion = incoming.httpVersion;
+  // The plain request path (it has a response) already reads the raw headers.
+  if (env.outgoing !== undefined) return req;
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (raw[i + 1] === "" && !name.startsWith(":") && !req.headers.has(name)) {
-      headers ??= new Headers(req.headers);
-      headers.append(name, "");
-    }
+    if (!name.startsWith(":")) headers.append(name, raw[i + 1] as string);
   }
-  return headers ? new Request(req, { headers }) : req;
+  return new Request(req, { headers });
+}
+
+/** The upgrades `ws` takes: a GET asking for `websocket`. Anything else is answered as plain HTTP. */
+const isWebSocketUpgrade = (req: IncomingMessage): boolean => req.method === "GET" && req.headers.upgrade?.toLowerCase() === "websocket";
+
+/**
+ * Node's server hands every request with `Connection: Upgrade` and an `Upgrade` header to its
+ * 'upgrade' listeners, and `@hono/node-server`'s ignores any protocol but `websocket`, so an h2c
+ * upgrade (`curl --http2`) was never answered and its socket never closed. A server may ignore an
+ * upgrade (RFC 9110 section 7.8, RFC 9113 section 3.1 says h2c is optional): such a request, and
+ * a non-GET one, is given back to a twin server without 'upgrade' listeners, which parses it again
+ * from the same bytes as the plain request it is, body and keep-alive included. (Node 24.9 has
+ * `shouldUpgradeCallback` for this.)
+ */
+function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListener): Set<Duplex> {
+  const twin = createServer(listener);
+  const sockets = new Set<Duplex>();
+  const [websocketUpgrade] = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
+  // One listener only: `@hono/node-server` answers refused upgrades only when it is alone.
+  server.removeAllListeners("upgrade");
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (websocketUpgrade && isWebSocketUpgrade(req)) {
+      websocketUpgrade.call(server, req, socket, head);
+      return;
+    }
+    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+    socket.unshift(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), head]));
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    twin.emit("connection", socket);
+  });
+  return sockets;
 }
 
 /** Node: `@hono/node-server` for HTTP, `ws` for WebSockets. */
@@ -42,7 +83,8 @@ export const nodeRuntime: Runtime = {
       let server: ServerType;
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(withEmptyHeaders(req, env), env);
+      const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(asReceived(req, env), env);
+      let plainSockets = new Set<Duplex>();
       server = serve({ fetch, hostname, port, websocket: { server: wss } }, (info) => {
         server.off("error", onError);
         resolve({
@@ -53,6 +95,7 @@ export const nodeRuntime: Runtime = {
             const deadline = Date.now() + 500;
             while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
             for (const client of wss.clients) client.terminate();
+            for (const socket of plainSockets) socket.destroy();
             await new Promise<void>((done) => {
               server.close(() => done());
               if ("closeAllConnections" in server) server.closeAllConnections();
@@ -61,6 +104,7 @@ export const nodeRuntime: Runtime = {
         });
       });
       server.once("error", onError);
+      plainSockets = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener);
     }),
 };
 

@@ -357,7 +357,7 @@ for (const runtime of runtimes) {
       const addRule = (rule: unknown) => fetch(`${ready.admin}/faults`, { method: "POST", headers: json, body: JSON.stringify(rule) });
       const key = { "Ocp-Apim-Subscription-Key": westus };
       t.afterEach(async () => {
-        await fetch(`${ready.admin}/faults`, { method: "DELETE" });
+        await fetch(`${ready.admin}/faults`, { method: "DELETE", headers: json });
       });
 
       t.test("respond: the rule's status and headers instead of a recognition", async (t) => {

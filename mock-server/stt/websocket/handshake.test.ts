@@ -32,6 +32,10 @@ interface RequestParts {
   host?: string;
   websocket?: boolean;
   connectionId?: string | null;
+  /** GET unless given. */
+  method?: string;
+  /** The request line's version as the runtime saw it; unknown (as on Deno) unless given. */
+  httpVersion?: string;
 }
 
 /** A WebSocket upgrade request as a client sends it, with a valid connection id and language unless told otherwise. */
@@ -48,7 +52,8 @@ function request(parts: RequestParts = {}): Request {
   const id = parts.connectionId === undefined ? connectionId : parts.connectionId;
   if (id !== null) headers["X-ConnectionId"] = id;
   Object.assign(headers, parts.headers);
-  return new Request(`http://${host}${parts.path ?? interactive}?${parts.query ?? "language=en-US"}`, { headers });
+  const url = `http://${host}${parts.path ?? interactive}?${parts.query ?? "language=en-US"}`;
+  return new Request(url, { headers, ...(parts.method ? { method: parts.method } : {}) });
 }
 
 const key = (k: string) => ({ "Ocp-Apim-Subscription-Key": k });
@@ -79,7 +84,8 @@ async function harness(authFailureStyle: AuthFailureStyle = "legacy", quotaExcee
       const r = resource(name);
       return ctx.signer.signFresh(speechClaims(r, region ?? r.region, epochSeconds(clock) + lifetime));
     },
-    decide: (parts) => decideHandshake(request(parts), ctx),
+    decide: (parts) =>
+      decideHandshake(request(parts), ctx, "interactive", parts?.httpVersion === undefined ? {} : { httpVersion: parts.httpVersion }),
   };
 }
 
@@ -341,6 +347,84 @@ t.test("decideHandshake (legacy failure style)", async (t) => {
     for (const bad of bads) {
       expectDecision(t, await h.decide({ headers: { ...key(westusKey), ...bad } }), 400, "request.websocket_invalid");
     }
+  });
+
+  t.test("two Authorization values or two keys, in the headers or the query, are refused as auth.ambiguous", async (t) => {
+    const token = await h.token();
+    const cases: RequestParts[] = [
+      // Repeated headers reach the decision joined by ", " on both runtimes.
+      { headers: { Authorization: `Bearer ${token}, Bearer ${token}` } },
+      { headers: { Authorization: `, Bearer ${token}` } },
+      { headers: key(`${westusKey}, ${westusSecondaryKey}`) },
+      { headers: { ...bearer(token), ...key(`${westusKey}, ${westusKey}`) } },
+      { query: `language=en-US&Authorization=${encodeURIComponent(`Bearer ${token}`)}&authorization=x` },
+      { query: `language=en-US&Ocp-Apim-Subscription-Key=${westusKey}&ocp-apim-subscription-key=${westusKey}` },
+    ];
+    for (const parts of cases) {
+      const d = await h.decide(parts);
+      expectDecision(t, d, 403, "auth.ambiguous");
+      t.match(d, { detail: /^Expected one (Authorization|Ocp-Apim-Subscription-Key), got two or more/ });
+    }
+    // One in the header and one in the query is not ambiguous: the header wins, as documented.
+    const both = await h.decide({ headers: key(westusKey), query: `language=en-US&Ocp-Apim-Subscription-Key=${unknownKey}` });
+    expectDecision(t, both, 101, "handshake.accepted_key");
+  });
+
+  t.test("a WebSocket upgrade with a method other than GET gets 405", async (t) => {
+    for (const method of ["HEAD", "POST", "PUT"]) {
+      const d = await h.decide({ headers: key(westusKey), method });
+      expectDecision(t, d, 405, "request.method_invalid");
+      t.match(d, { detail: `Expected GET for a WebSocket upgrade, got ${method}` });
+    }
+    // Without Upgrade: websocket it is not an upgrade at all.
+    expectDecision(t, await h.decide({ headers: key(westusKey), method: "HEAD", websocket: false }), 426, "request.not_websocket");
+  });
+
+  t.test("an upgrade in a request line of another version than HTTP/1.1 gets 400; an unknown version is not judged", async (t) => {
+    for (const httpVersion of ["1.0", "0.9", "2.0"]) {
+      const d = await h.decide({ headers: key(westusKey), httpVersion });
+      expectDecision(t, d, 400, "request.http_version_invalid");
+      t.match(d, { detail: `Expected an HTTP/1.1 request for a WebSocket upgrade, got HTTP/${httpVersion}` });
+    }
+    expectDecision(t, await h.decide({ headers: key(westusKey), httpVersion: "1.1" }), 101, "handshake.accepted_key");
+    expectDecision(t, await h.decide({ headers: key(westusKey) }), 101, "handshake.accepted_key");
+  });
+
+  t.test("an upgrade whose Connection header does not list Upgrade gets 400", async (t) => {
+    for (const connection of ["keep-alive", "close", "upgrader", ""]) {
+      const d = await h.decide({ headers: { ...key(westusKey), connection } });
+      expectDecision(t, d, 400, "request.connection_not_upgrade");
+    }
+    for (const connection of ["upgrade", "keep-alive, Upgrade", "Upgrade ,keep-alive", "UPGRADE"]) {
+      expectDecision(t, await h.decide({ headers: { ...key(westusKey), connection } }), 101, "handshake.accepted_key");
+    }
+  });
+
+  t.test("a Sec-WebSocket-Protocol that is not distinct comma-separated tokens gets 400", async (t) => {
+    for (const protocol of ["a b", "", "a,", ",a", "a, a", "a;b", "a,,b", "é"]) {
+      const d = await h.decide({ headers: { ...key(westusKey), "sec-websocket-protocol": protocol } });
+      expectDecision(t, d, 400, "request.subprotocol_invalid");
+    }
+    for (const protocol of ["a", "a, b", "a,b", "chat.v1,\tsuperchat"]) {
+      const d = await h.decide({ headers: { ...key(westusKey), "sec-websocket-protocol": protocol } });
+      expectDecision(t, d, 101, "handshake.accepted_key");
+    }
+  });
+
+  t.test("the RFC 6455 checks come in order: method, version, Connection, key and version, subprotocol", async (t) => {
+    const all = { "sec-websocket-version": "8", connection: "keep-alive", "sec-websocket-protocol": "a b" };
+    expectDecision(
+      t,
+      await h.decide({ headers: { ...key(westusKey), ...all }, method: "HEAD", httpVersion: "1.0" }),
+      405,
+      "request.method_invalid",
+    );
+    expectDecision(t, await h.decide({ headers: { ...key(westusKey), ...all }, httpVersion: "1.0" }), 400, "request.http_version_invalid");
+    expectDecision(t, await h.decide({ headers: { ...key(westusKey), ...all } }), 400, "request.connection_not_upgrade");
+    const { connection: _, ...rest } = all;
+    expectDecision(t, await h.decide({ headers: { ...key(westusKey), ...rest } }), 400, "request.websocket_invalid");
+    // And every one of them after the credentials.
+    expectDecision(t, await h.decide({ headers: { ...all }, method: "HEAD", httpVersion: "1.0" }), 403, "auth.missing");
   });
 
   t.test("authorization is checked before the connection id, the language and the upgrade", async (t) => {

@@ -8,14 +8,15 @@ import { defaultLimits } from "../../protocol/limits.ts";
 import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
 import { speechPaths } from "../endpoints.ts";
-import { decideHandshake, type HandshakeDecision } from "./handshake.ts";
+import { decideHandshake, type HandshakeDecision, type HandshakeTransport } from "./handshake.ts";
 import { type SessionLimits, SpeechSession } from "./session.ts";
 
 /** Refused handshakes name their reason in this header: Node drops a refused upgrade's body. */
 export { reasonHeader };
 
 type Accepted = Extract<HandshakeDecision, { accept: true }>;
-type Env = { Variables: { decision: Accepted } };
+/** `Bindings`: what a runtime adapter adds to Hono's env (see `HandshakeTransport`); absent on Deno. */
+type Env = { Variables: { decision: Accepted }; Bindings: HandshakeTransport | undefined };
 
 /**
  * Unread answers one client may leave queued before it is cut off. One turn's answers are a few
@@ -98,7 +99,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
 
   for (const { path, mode } of speechPaths) {
     app.get(path, async (c, next) => {
-      const decision = await decideHandshake(c.req.raw, ctx, mode);
+      const transport: HandshakeTransport = { httpVersion: (c.env as HandshakeTransport | undefined)?.httpVersion };
+      const decision = await decideHandshake(c.req.raw, ctx, mode, transport);
       const { credential } = decision;
       ctx.report(
         {
@@ -118,7 +120,8 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
       );
       if (!decision.accept) {
         const body = JSON.stringify({ error: { code: String(decision.status), message: decision.detail, reason: decision.reason } });
-        return c.body(body, decision.status, { ...jsonHeaders, [reasonHeader]: decision.reason });
+        const allow: Record<string, string> = decision.status === 405 ? { Allow: "GET" } : {};
+        return c.body(body, decision.status, { ...jsonHeaders, ...allow, [reasonHeader]: decision.reason });
       }
       if (!ctx.faults.isEmpty) {
         const key = decision.credential.kind === "key" ? decision.credential.raw.trim() : undefined;

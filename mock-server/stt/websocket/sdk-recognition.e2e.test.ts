@@ -244,6 +244,7 @@ for (const runtime of runtimes) {
     t.test("a close injected mid-turn by a fault rule reaches the SDK as its documented cancellation", testOptions(), async (t) => {
       const rule = await fetch(`${mock.ready.admin}/faults`, {
         method: "POST",
+        headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           target: "message",
           path: "audio",
@@ -264,7 +265,7 @@ for (const runtime of runtimes) {
       t.same(run.cancellation, expected, "canceled with the injected reason and code");
       const closed = await mock.waitForLog((l) => l.event === "socket.close" && l.connectionId === run.connectionId);
       t.match(closed, { code: 1007, initiator: "server", error: { code: "FAULT_INJECTED" } });
-      await fetch(`${mock.ready.admin}/faults`, { method: "DELETE" });
+      await fetch(`${mock.ready.admin}/faults`, { method: "DELETE", headers: { "Content-Type": "application/json" } });
     });
 
     t.test("a quota-exceeded key is canceled by close 1007 with the SDK's BadRequestParameters error", testOptions(), async (t) => {
