@@ -94,7 +94,15 @@ const upgradeWebSocket = defineWebSocketHelper<WebSocket, Deno.UpgradeWebSocketO
   return response;
 });
 
-/** Deno: `Deno.serve` and its own WebSocket upgrade. */
+/**
+ * Deno: `Deno.serve` and its own WebSocket upgrade. What Deno 2.9 decides before the app sees a
+ * request, or hides from it (found with raw bytes; see raw-handshake.e2e.test.ts): it gives no
+ * request-line version, so the handshake cannot refuse an HTTP/1.0 upgrade (it answers
+ * `HTTP/1.0 101`; Node refuses it); it answers a bare `400` to an upgrade request that declares a
+ * body (`Content-Length`, even `0`), and to a request line of HTTP/0.9, HTTP/2.0 or no version;
+ * and it hands the app unmasked client frames, which RFC 6455 says must fail the connection (`ws`
+ * closes `1002`). No `httpVersion` goes into the env, so the decision leaves the version unjudged.
+ */
 export const denoRuntime: Runtime = {
   name: "deno",
   upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket,

@@ -41,17 +41,42 @@ function asReceived(req: Request, env: HttpBindings | Http2Bindings): Request {
 const isWebSocketUpgrade = (req: IncomingMessage): boolean => req.method === "GET" && req.headers.upgrade?.toLowerCase() === "websocket";
 
 /**
+ * The request's head as it came, minus the `upgrade` token of `Connection` (the `Upgrade` header
+ * stays): the parser would otherwise still take the request for an upgrade and stop reading after
+ * it, losing a request pipelined behind it.
+ */
+function withoutUpgradeToken(req: IncomingMessage): string {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    let value = raw[i + 1] as string;
+    if (name.toLowerCase() === "connection") {
+      value = value
+        .split(",")
+        .map((token) => token.trim())
+        .filter((token) => token.toLowerCase() !== "upgrade")
+        .join(", ");
+      if (value === "") continue;
+    }
+    lines.push(`${name}: ${value}`);
+  }
+  return `${lines.join("\r\n")}\r\n\r\n`;
+}
+
+/**
  * Node's server hands every request with `Connection: Upgrade` and an `Upgrade` header to its
  * 'upgrade' listeners, and `@hono/node-server`'s ignores any protocol but `websocket`, so an h2c
  * upgrade (`curl --http2`) was never answered and its socket never closed. A server may ignore an
  * upgrade (RFC 9110 section 7.8, RFC 9113 section 3.1 says h2c is optional): such a request, and
  * a non-GET one, is given back to a twin server without 'upgrade' listeners, which parses it again
- * from the same bytes as the plain request it is, body and keep-alive included. (Node 24.9 has
- * `shouldUpgradeCallback` for this.)
+ * as the plain request it is, body, keep-alive and pipelining included (see `withoutUpgradeToken`).
+ * (Node 24.9 has `shouldUpgradeCallback` for this.)
  */
-function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListener): Set<Duplex> {
+function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListener): { close(): void } {
   const twin = createServer(listener);
-  const sockets = new Set<Duplex>();
+  // Starts its header and request timeouts, which a server only runs once listening; it never listens.
+  twin.emit("listening");
   const [websocketUpgrade] = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   // One listener only: `@hono/node-server` answers refused upgrades only when it is alone.
   server.removeAllListeners("upgrade");
@@ -60,15 +85,15 @@ function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListene
       websocketUpgrade.call(server, req, socket, head);
       return;
     }
-    const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
-    const raw = req.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) lines.push(`${raw[i]}: ${raw[i + 1]}`);
-    socket.unshift(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), head]));
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.unshift(Buffer.concat([Buffer.from(withoutUpgradeToken(req), "latin1"), head]));
     twin.emit("connection", socket);
   });
-  return sockets;
+  return {
+    close: () => {
+      twin.closeAllConnections();
+      twin.close();
+    },
+  };
 }
 
 /** Node: `@hono/node-server` for HTTP, `ws` for WebSockets. */
@@ -84,7 +109,7 @@ export const nodeRuntime: Runtime = {
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
       const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(asReceived(req, env), env);
-      let plainSockets = new Set<Duplex>();
+      let plain: { close(): void } | undefined;
       server = serve({ fetch, hostname, port, websocket: { server: wss } }, (info) => {
         server.off("error", onError);
         resolve({
@@ -95,7 +120,7 @@ export const nodeRuntime: Runtime = {
             const deadline = Date.now() + 500;
             while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
             for (const client of wss.clients) client.terminate();
-            for (const socket of plainSockets) socket.destroy();
+            plain?.close();
             await new Promise<void>((done) => {
               server.close(() => done());
               if ("closeAllConnections" in server) server.closeAllConnections();
@@ -104,7 +129,7 @@ export const nodeRuntime: Runtime = {
         });
       });
       server.once("error", onError);
-      plainSockets = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener);
+      plain = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener);
     }),
 };
 

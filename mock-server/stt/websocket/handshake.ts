@@ -44,8 +44,7 @@ export interface HandshakeTransport {
 }
 
 /** Whether a comma-separated header value lists `token`, ignoring case (`Connection: keep-alive, Upgrade`). */
-const listsToken = (value: string | null, token: string): boolean =>
-  (value ?? "").split(",").some((t) => t.trim().toLowerCase() === token);
+const listsToken = (value: string | null, token: string): boolean => (value ?? "").split(",").some((t) => t.trim().toLowerCase() === token);
 
 /**
  * Why a `Sec-WebSocket-Protocol` value is not a list of distinct tokens, or undefined when it is:

@@ -190,6 +190,18 @@ for (const runtime of runtimes) {
       t.equal(after, "reusable", "the connection serves the next request");
     });
 
+    t.test("a request pipelined behind an h2c upgrade is answered too", async (t) => {
+      const conn = await RawConnection.open(mock);
+      try {
+        const health = "GET /__speechmock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        conn.write(`${health}${h2cHeaders}\r\n${health}\r\n`);
+        t.equal((await conn.response()).status, 200, "the h2c request");
+        t.equal((await conn.response()).status, 200, "the request behind it");
+      } finally {
+        conn.destroy();
+      }
+    });
+
     t.test("an h2c upgrade to the token service gets a token", async (t) => {
       // No body framing: Deno.serve answers 400 itself to an upgrade request that declares a body.
       const bytes = `POST /sts/v1.0/issueToken HTTP/1.1\r\nHost: 127.0.0.1\r\n${h2cHeaders}Ocp-Apim-Subscription-Key: ${key}\r\n\r\n`;
