@@ -1,4 +1,7 @@
-/** Every knob of the bench, from the environment, defaulted so a whole run stays under ~3 minutes. */
+/**
+ * Every knob of the bench, from the environment, defaulted so a whole run stays under ~3 minutes,
+ * plus the soak (10,000 cycles per runtime: about 30 s on Node and 60 s on Deno, on 2 CPUs).
+ */
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -17,7 +20,17 @@ function runtimeList(raw: string | undefined): ("node" | "deno")[] {
 }
 
 /** The parts of the bench, in the order they run; `BENCH_SECTIONS=rest` (or `rest,issueToken`...) runs only those. */
-export const sectionNames = ["start", "memory", "issueToken", "handshakes", "rest", "speech", "conformance"] as const;
+export const sectionNames = [
+  "start",
+  "memory",
+  "issueToken",
+  "handshakes",
+  "tokenHandshakes",
+  "rest",
+  "speech",
+  "soak",
+  "conformance",
+] as const;
 export type Section = (typeof sectionNames)[number];
 
 function sectionList(raw: string | undefined): ReadonlySet<Section> {
@@ -44,6 +57,12 @@ export const config = {
   /** Handshake rate per server in all, after the same warm-up, split the same way. */
   handshakeSeconds: positive("BENCH_HANDSHAKE_SECONDS", 4.5),
   handshakeConcurrency: Math.round(positive("BENCH_HANDSHAKE_CONCURRENCY", 50)),
+  /**
+   * Handshakes with `Authorization: Bearer <jwt>` (one token fetched once and reused) per server in
+   * all, split the same way, against a minimal Hono + jose app verifying the same tokens; the
+   * concurrency is BENCH_HANDSHAKE_CONCURRENCY's.
+   */
+  tokenHandshakeSeconds: positive("BENCH_TOKEN_HANDSHAKE_SECONDS", 4.5),
   /** Turns taken by each server and its baseline (order reversed every turn). */
   rounds: Math.round(positive("BENCH_ROUNDS", 3)),
   /** Start-time samples per server (one more, untimed, warms the caches). */
@@ -60,6 +79,13 @@ export const config = {
   sessions,
   speechRate: positive("BENCH_SPEECH_RATE", 250),
   speechStreams: Math.min(sessions, Math.round(positive("BENCH_SPEECH_STREAMS", sessions))),
+  /**
+   * The soak, on a freshly started speechmock per runtime: this many connect, turn, close cycles,
+   * BENCH_SOAK_CONCURRENCY at a time, then a pause of BENCH_SOAK_SETTLE_MS before the last RSS reading.
+   */
+  soakCycles: Math.round(positive("BENCH_SOAK_CYCLES", 10_000)),
+  soakConcurrency: Math.round(positive("BENCH_SOAK_CONCURRENCY", 50)),
+  soakSettleMs: positive("BENCH_SOAK_SETTLE_MS", 5000),
   /** Pause before reading resident memory, so the server finishes its work. */
   settleMs: positive("BENCH_SETTLE_MS", 1000),
   runtimes: runtimeList(process.env.BENCH_RUNTIMES),

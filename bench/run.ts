@@ -8,20 +8,21 @@ import { cpus, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { config, type Section, sectionNames } from "./config.ts";
 import { measureConformance } from "./measure/conformance.ts";
-import { speechUrl } from "./measure/dev-credentials.ts";
-import { runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
+import { fetchToken, speechUrl } from "./measure/dev-credentials.ts";
+import { type HandshakeRate, runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
 import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-load.ts";
 import { interleave } from "./measure/interleave.ts";
 import { measureHeldMemory } from "./measure/memory.ts";
 import { openFilesLimit, residentKiB } from "./measure/proc.ts";
 import { checkRest, loadRest, restBodyBytes, restClip } from "./measure/rest-load.ts";
+import { runSoak, type Soak } from "./measure/soak.ts";
 import { benchClip, chunkBytes, loadClip } from "./measure/speech-turn.ts";
 import { runSpeechRound, type SpeechLoad, type SpeechSample, summarizeSpeech } from "./measure/speech-turns.ts";
 import { measureStartTimes } from "./measure/start-time.ts";
 import { killAll, type Started, startProcess, stopProcess } from "./processes.ts";
-import { type Figures, rowsFor } from "./report/rows.ts";
+import { type Figures, rowsFor, tokenHandshakesAcrossRuntimes } from "./report/rows.ts";
 import { misses, renderTable } from "./report/table.ts";
-import { bareSpec, root, type ServerSpec, speechmockSpec } from "./servers.ts";
+import { bareSpec, joseSpec, root, type ServerSpec, speechmockSpec } from "./servers.ts";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -63,6 +64,45 @@ async function measureSpeech(specs: readonly ServerSpec[]): Promise<SpeechLoad[]
   }
 }
 
+/**
+ * Token handshakes on speechmock (already running) and on a minimal Hono + jose app started here
+ * with speechmock's JWKS, in turns: one token from speechmock's token service, reused throughout.
+ */
+async function measureTokenHandshakes(
+  runtime: ServerSpec["runtime"],
+  mock: Started,
+): Promise<{ mock: HandshakeRate; jose: HandshakeRate }> {
+  const { rounds, warmupSeconds, handshakeConcurrency } = config;
+  const jwks = (mock.ready as { jwks?: unknown }).jwks;
+  if (jwks === undefined) throw new Error("speechmock's ready line has no jwks");
+  const token = await fetchToken(mock.ready.url);
+  const spec = joseSpec(runtime, JSON.stringify(jwks));
+  const jose = await startProcess(spec.command, spec.args, root);
+  try {
+    await sleep(config.settleMs);
+    // Baseline first, as in the other sections.
+    const servers = [jose, mock].map(({ pid, ready }) => ({ pid, url: speechUrl(ready.url), token }));
+    for (const s of servers) await runHandshakes(s, handshakeConcurrency, warmupSeconds);
+    const hs = await interleave(servers, rounds, (s) => runHandshakes(s, handshakeConcurrency, config.tokenHandshakeSeconds / rounds));
+    return { jose: summarizeHandshakes(hs[0] ?? []), mock: summarizeHandshakes(hs[1] ?? []) };
+  } finally {
+    await stopProcess(jose.child);
+  }
+}
+
+/** The soak on a freshly started speechmock, so its start is the idle server's memory. */
+async function measureSoak(spec: ServerSpec): Promise<Soak> {
+  const clip = loadClip(benchClip);
+  const fresh = await startProcess(spec.command, spec.args, root);
+  try {
+    await sleep(config.settleMs);
+    const server = { pid: fresh.pid, url: speechUrl(fresh.ready.url), displayText: clip.displayText };
+    return await runSoak(server, clip, { cycles: config.soakCycles, concurrency: config.soakConcurrency, settleMs: config.soakSettleMs });
+  } finally {
+    await stopProcess(fresh.child);
+  }
+}
+
 async function main(): Promise<void> {
   const { rounds, warmupSeconds, sections } = config;
   const runs = (section: Section) => sections.has(section);
@@ -79,6 +119,8 @@ async function main(): Promise<void> {
     log(`memory with ${config.openConnections} connections skipped: run "ulimit -n ${needed}" (or more) first`);
   if (runs("speech") && !canTalk)
     log(`speech turns on ${config.sessions} sessions skipped: run "ulimit -n ${speechNeeded}" (or more) first`);
+  const canSoak = self.soft >= config.soakConcurrency + 256;
+  if (runs("soak") && !canSoak) log(`soak skipped: run "ulimit -n ${config.soakConcurrency + 256}" (or more) first`);
   if (sections.size < sectionNames.length) log(`sections: ${[...sections].join(", ")} (BENCH_SECTIONS)`);
 
   const pairs = config.runtimes.map((runtime) => ({ runtime, specs: [bareSpec(runtime), speechmockSpec(runtime)] as const }));
@@ -118,7 +160,7 @@ async function main(): Promise<void> {
       }
     }
 
-    for (const { specs } of pairs) {
+    for (const { runtime, specs } of pairs) {
       const names = specs.map((spec) => spec.label).join(" and ");
       const http = specs.map(server);
       if (runs("issueToken")) {
@@ -137,6 +179,15 @@ async function main(): Promise<void> {
         for (const s of ws) await runHandshakes(s, config.handshakeConcurrency, warmupSeconds);
         const hs = await interleave(ws, rounds, (s) => runHandshakes(s, config.handshakeConcurrency, config.handshakeSeconds / rounds));
         for (const [i, spec] of specs.entries()) put(spec, { handshakes: summarizeHandshakes(hs[i] ?? []) });
+      }
+
+      if (runs("tokenHandshakes")) {
+        log(
+          `token handshakes: ${config.handshakeConcurrency} clients, ${rounds} turns of ${config.tokenHandshakeSeconds / rounds} s, Hono+jose (${runtime}) and ${specs[1].label}`,
+        );
+        const token = await measureTokenHandshakes(runtime, started.get(specs[1]) as Started);
+        put(specs[0], { tokenHandshakes: token.jose });
+        put(specs[1], { tokenHandshakes: token.mock });
       }
 
       if (runs("rest")) {
@@ -158,6 +209,13 @@ async function main(): Promise<void> {
         const speech = await measureSpeech(specs);
         for (const [i, spec] of specs.entries()) put(spec, { speech: speech[i] });
       }
+
+      if (runs("soak") && canSoak) {
+        log(
+          `soak: ${config.soakCycles} connect-turn-close cycles, ${config.soakConcurrency} at a time, on a fresh ${specs[1].label}, then ${config.soakSettleMs} ms`,
+        );
+        put(specs[1], { soak: await measureSoak(specs[1]) });
+      }
     }
   } finally {
     await Promise.all([...started.values()].map((s) => stopProcess(s.child)));
@@ -172,6 +230,11 @@ async function main(): Promise<void> {
   const rows = pairs.flatMap(({ runtime, specs: [bare, mock] }) =>
     rowsFor(runtime, figures.get(mock) as Figures, figures.get(bare) as Figures),
   );
+  const mockOn = (runtime: string) => {
+    const spec = pairs.find((p) => p.runtime === runtime)?.specs[1];
+    return spec && (figures.get(spec) as Figures);
+  };
+  rows.push(...tokenHandshakesAcrossRuntimes(mockOn("node"), mockOn("deno")));
   const deno = version(`${root}node_modules/deno/deno`, ["--version"]);
   console.log(
     `speechmock bench: node ${process.version}, ${deno}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), ` +
@@ -182,6 +245,13 @@ async function main(): Promise<void> {
       `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
         `handshakes: ${config.handshakeConcurrency} raw node:net clients in flight, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
         `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
+    );
+  }
+  if (runs("tokenHandshakes")) {
+    console.log(
+      `token handshakes: the same raw clients sending Authorization: Bearer <jwt> (one token from the server's issueToken, reused), ` +
+        `${config.tokenHandshakeSeconds} s in ${rounds} turns; baseline: a minimal Hono + jose app on the same runtime verifying the same ES256 tokens ` +
+        "(jwtVerify against speechmock's JWKS) and upgrading (bench/baselines/jose-node.mjs, jose.deno.ts)",
     );
   }
   if (runs("rest")) {
@@ -200,6 +270,13 @@ async function main(): Promise<void> {
         `on fresh servers, a first round then ${rounds} rounds alternating with the baseline; ` +
         "memory: VmRSS in the first round: per idle session, what the second half of the sessions added, each after its paced turn " +
         "(the marginal cost of one); RSS growth / sessions also counts the heap the first turns grew",
+    );
+  }
+  if (runs("soak")) {
+    console.log(
+      `soak: ${config.soakCycles.toLocaleString("en-US")} cycles on a fresh speechmock, ${config.soakConcurrency} at a time, each opening an ` +
+        `authenticated speech WebSocket (key), running one turn of ${benchClip} and closing; VmRSS at the start (idle, the baseline column), ` +
+        `right after the last close and ${config.soakSettleMs} ms later`,
     );
   }
   console.log(

@@ -3,7 +3,7 @@
  * what the client must do (its plan), how the mock is set up, and a judge that reads the evidence
  * from both sides: the mock's journal and the client's own report.
  */
-import type { FaultRuleInput } from "../mock-server/control/fault-rules.ts";
+import type { FaultRuleInput } from "../mock-server/faults/rules.ts";
 import type { JournalEntry } from "../mock-server/journal.ts";
 import type { MockServer } from "../mock-server/start.ts";
 import type { Capability, ClientEvent } from "./contract.ts";

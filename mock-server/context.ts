@@ -1,6 +1,6 @@
-import { FaultRegistry } from "./control/faults.ts";
 import { ControlledClock } from "./controlled-clock.ts";
 import type { MockEvent } from "./events.ts";
+import { FaultRegistry } from "./faults/registry.ts";
 import type { GateDeps } from "./gate/authorize.ts";
 import { Journal } from "./journal.ts";
 import { createSigningKeys, type SigningKeys } from "./jwt/keys.ts";

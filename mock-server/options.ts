@@ -44,6 +44,18 @@ export interface MockOptions {
   idleTimeoutSeconds?: number;
   /** Close any speech connection this long after it opened (the service: 600 s). */
   connectionLifetimeSeconds?: number;
+  /**
+   * Requests in progress (WebSocket handshakes included) plus open WebSockets, at most; past it a
+   * request is answered `503` with `Retry-After: 1`, reason `limit.connections`.
+   */
+  maxConnections?: number;
+  /** Node: a client must send a request's whole head within this many seconds, or is dropped (`408`). */
+  headerTimeoutSeconds?: number;
+  /**
+   * Node: seconds a request's body may take after its head; the whole request must arrive within
+   * header plus body timeouts, or the client gets `408` and the connection is closed.
+   */
+  bodyTimeoutSeconds?: number;
   /** Entries the in-memory journal keeps before dropping the oldest. */
   journalSize?: number;
   /**
@@ -80,6 +92,9 @@ export interface ResolvedOptions {
   quotaExceeded: QuotaExceededStyle;
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
+  maxConnections: number;
+  headerTimeoutSeconds: number;
+  bodyTimeoutSeconds: number;
   journalSize: number;
   journalBytes: number;
   adminToken?: string;
@@ -102,6 +117,11 @@ export const defaults = {
   quotaExceeded: "close",
   idleTimeoutSeconds: 180,
   connectionLifetimeSeconds: 600,
+  /** Far above what a test suite opens; a shell whose descriptor limit is lower degrades first (see the README's Limits). */
+  maxConnections: 10_000,
+  headerTimeoutSeconds: 10,
+  /** Longer than the REST API's 60 s of audio, which a client may stream at real-time pace. */
+  bodyTimeoutSeconds: 90,
   journalSize: 10_000,
   /** 64 MiB: about 300,000 audio message entries, or 10,000 handshakes with 6 KiB of headers and query. */
   journalBytes: 64 * 1024 * 1024,
@@ -114,6 +134,8 @@ const seconds = z.number().check(z.gt(0, "Expected a number of seconds above 0")
 const adminHostName = z
   .string()
   .check(z.regex(/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/i, "Expected a host name without a port, such as mock.test"));
+
+const maxConnectionsRange = "Expected a number of connections from 1 to 1000000";
 
 const journalBytesRange = "Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)";
 
@@ -129,6 +151,12 @@ export const scalarOptions = z.strictObject({
   // Fractions of a second are allowed so tests can see a limit fire quickly.
   idleTimeoutSeconds: z._default(seconds, defaults.idleTimeoutSeconds),
   connectionLifetimeSeconds: z._default(seconds, defaults.connectionLifetimeSeconds),
+  maxConnections: z._default(
+    z.int().check(z.minimum(1, maxConnectionsRange), z.maximum(1_000_000, maxConnectionsRange)),
+    defaults.maxConnections,
+  ),
+  headerTimeoutSeconds: z._default(seconds, defaults.headerTimeoutSeconds),
+  bodyTimeoutSeconds: z._default(seconds, defaults.bodyTimeoutSeconds),
   journalSize: z._default(z.int().check(z.minimum(1), z.maximum(10_000_000)), defaults.journalSize),
   journalBytes: z._default(
     z.int().check(z.minimum(2 ** 20, journalBytesRange), z.maximum(2 ** 32, journalBytesRange)),

@@ -70,9 +70,13 @@ export const restReasons = [
 /** A request no route takes: no such path, or the path exists with other methods. */
 export const unroutedReasons = ["request.not_found", "request.method_not_allowed"] as const;
 
+/** Refused before any route ran, because a limit was reached (`http/limits.ts`): `503` with `Retry-After: 1`. */
+export const limitReasons = ["limit.connections"] as const;
+
 export type StsReason = (typeof stsReasons)[number];
 export type HandshakeReason = (typeof handshakeReasons)[number];
 export type AuthRefusal = (typeof authRefusals)[number];
 export type RestReason = (typeof restReasons)[number];
 export type UnroutedReason = (typeof unroutedReasons)[number];
-export type ReasonCode = StsReason | HandshakeReason | RestReason | UnroutedReason;
+export type LimitReason = (typeof limitReasons)[number];
+export type ReasonCode = StsReason | HandshakeReason | RestReason | UnroutedReason | LimitReason;

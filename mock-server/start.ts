@@ -1,14 +1,15 @@
-import type { Hono } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
 import type { JSONWebKeySet } from "jose";
 import { createMockApp } from "./app.ts";
 import { epochSeconds } from "./clock.ts";
 import { createContext, type MockContext } from "./context.ts";
-import type { FaultRegistry } from "./control/faults.ts";
 import { controlPrefix } from "./control/prefix.ts";
 import { resetToStart } from "./control/routes.ts";
 import type { ControlledClock } from "./controlled-clock.ts";
 import { MockError } from "./errors.ts";
+import type { MockEvent } from "./events.ts";
+import type { FaultRegistry } from "./faults/registry.ts";
+import { type FetchHandler, limitConnections } from "./http/limits.ts";
 import type { Journal } from "./journal.ts";
 import { speechClaims } from "./jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "./options.ts";
@@ -22,7 +23,18 @@ export interface Runtime {
   upgradeWebSocket: UpgradeWebSocket;
   /** The runtime's native incremental SHA-256, if it has one. */
   pcmHasher?: PcmHasherFactory;
-  listen(app: Hono, address: { hostname: string; port: number }): Promise<Listener>;
+  listen(fetch: FetchHandler<object>, options: ListenOptions): Promise<Listener>;
+}
+
+/** What a runtime adapter is told when asked to listen. */
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  /** Seconds a client may take to send a request's head, then its body (where the runtime can enforce it). */
+  headerTimeoutSeconds: number;
+  bodyTimeoutSeconds: number;
+  /** For what the adapter sees and the app does not: a listener that failed and was restarted. */
+  report(event: MockEvent): void;
 }
 
 export interface Listener {
@@ -104,7 +116,32 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
   const resolved = resolveOptions(options);
   const ctx = await createContext(resolved, runtime.pcmHasher);
   const app = createMockApp(ctx, runtime.upgradeWebSocket);
-  const listener = await runtime.listen(app, { hostname: resolved.hostname, port: resolved.port });
+  let lastRefusalLog = 0;
+  let refusedUnlogged = 0;
+  const fetch = limitConnections(app.fetch, {
+    max: resolved.maxConnections,
+    openSockets: () => ctx.sockets.size,
+    // One line a second at most: a flood of refusals must not become a flood of log lines.
+    onRefused: (req, inUse) => {
+      refusedUnlogged++;
+      const now = Date.now();
+      if (now - lastRefusalLog < 1000) return;
+      const more = refusedUnlogged > 1 ? ` (and ${refusedUnlogged - 1} more since the last such line)` : "";
+      ctx.report({
+        type: "error",
+        message: `Refused ${req.method} ${new URL(req.url).pathname} with 503 limit.connections: ${inUse} of --max-connections ${resolved.maxConnections} in use${more}`,
+      });
+      lastRefusalLog = now;
+      refusedUnlogged = 0;
+    },
+  });
+  const listener = await runtime.listen(fetch, {
+    hostname: resolved.hostname,
+    port: resolved.port,
+    headerTimeoutSeconds: resolved.headerTimeoutSeconds,
+    bodyTimeoutSeconds: resolved.bodyTimeoutSeconds,
+    report: ctx.report,
+  });
   const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -19,3 +19,11 @@ export const newHexId = (): string => `${idPrefix}${(idCounter++).toString(16).p
 
 /** The headers of an authenticated handshake; a fresh connection id each time. */
 export const handshakeHeaders = (): Record<string, string> => ({ [keyHeader]: devKey, "X-ConnectionId": newHexId() });
+
+/** A token from the server's token service, fetched once with the dev key and reused by every handshake that sends it. */
+export async function fetchToken(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}${issueTokenPath}`, { method: "POST", headers: { [keyHeader]: devKey } });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`POST ${baseUrl}${issueTokenPath}: HTTP ${res.status} ${body.slice(0, 200)}`);
+  return body;
+}

@@ -31,8 +31,13 @@ export interface HandshakeRate {
 const maxAttempts = 2_000_000;
 const timeoutMs = 5000;
 
-export function runHandshakes(server: { pid: number; url: string }, concurrency: number, seconds: number): Promise<HandshakeSample> {
-  const target = rawTarget(server.url);
+/** `server.token`: sent as `Authorization: Bearer <token>` on every handshake instead of the dev key. */
+export function runHandshakes(
+  server: { pid: number; url: string; token?: string },
+  concurrency: number,
+  seconds: number,
+): Promise<HandshakeSample> {
+  const target = rawTarget(server.url, server.token === undefined ? undefined : ["Authorization", `Bearer ${server.token}`]);
   return new Promise((resolve) => {
     const cpuBefore = cpuTimeMs(server.pid);
     const clientBefore = process.cpuUsage();

@@ -54,13 +54,15 @@ export interface RawTarget {
   host: string;
   port: number;
   path: string;
+  /** The credential header of each raw handshake: the dev key unless given (`Authorization: Bearer <jwt>`). */
+  credential?: readonly [name: string, value: string];
 }
 
 /** `ws://host:port/path?query` as a raw target; only loopback addresses are accepted. */
-export function rawTarget(url: string): RawTarget {
+export function rawTarget(url: string, credential?: readonly [name: string, value: string]): RawTarget {
   const u = new URL(url);
   if (u.protocol !== "ws:" || u.hostname !== "127.0.0.1") throw new Error(`Expected a ws://127.0.0.1 URL, got ${url}`);
-  return { host: u.hostname, port: Number(u.port), path: `${u.pathname}${u.search}` };
+  return { host: u.hostname, port: Number(u.port), path: `${u.pathname}${u.search}`, ...(credential ? { credential } : {}) };
 }
 
 // A fixed, valid Sec-WebSocket-Key (the base64 of 16 bytes) and the accept value RFC 6455 derives from it.
@@ -74,6 +76,7 @@ export type RawOutcome = { ok: true } | { ok: false; why: string };
 
 /** The canned request for `target`, split around the connection id so only the id is new each time. */
 function cannedRequest(target: RawTarget): { head: string; tail: string } {
+  const [credentialName, credentialValue] = target.credential ?? [keyHeader, devKey];
   const head =
     `GET ${target.path} HTTP/1.1\r\n` +
     `Host: ${target.host}:${target.port}\r\n` +
@@ -81,7 +84,7 @@ function cannedRequest(target: RawTarget): { head: string; tail: string } {
     "Connection: Upgrade\r\n" +
     `Sec-WebSocket-Key: ${wsKey}\r\n` +
     "Sec-WebSocket-Version: 13\r\n" +
-    `${keyHeader}: ${devKey}\r\n` +
+    `${credentialName}: ${credentialValue}\r\n` +
     `${connectionIdHeader}: `;
   return { head, tail: "\r\n\r\n" };
 }

@@ -2,6 +2,7 @@
 import type { ConformanceTiming } from "../measure/conformance.ts";
 import type { HandshakeRate } from "../measure/handshake-rate.ts";
 import type { HttpLoad } from "../measure/http-load.ts";
+import type { Soak } from "../measure/soak.ts";
 import type { SpeechLoad } from "../measure/speech-turns.ts";
 import type { StartTime } from "../measure/start-time.ts";
 import type { Row } from "./table.ts";
@@ -23,8 +24,12 @@ export interface Figures {
   memory?: Memory;
   http?: HttpLoad;
   handshakes?: HandshakeRate;
+  /** Handshakes with a Bearer token; on the baseline's side, the minimal Hono + jose app's figure (not the bare server's). */
+  tokenHandshakes?: HandshakeRate;
   rest?: HttpLoad;
   speech?: SpeechLoad;
+  /** speechmock only: connect, turn, close cycles on a fresh server. */
+  soak?: Soak;
   conformance?: ConformanceTiming;
 }
 
@@ -74,6 +79,7 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
       },
     );
   }
+  if (mock.tokenHandshakes && bare.tokenHandshakes) rows.push(...tokenHandshakeRows(runtime, mock.tokenHandshakes, bare.tokenHandshakes));
   if (mock.rest && bare.rest) rows.push(...restRows(runtime, mock.rest, bare.rest));
   if (mock.start && bare.start) {
     rows.push(
@@ -119,6 +125,7 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
     );
   }
   if (mock.speech && bare.speech) rows.push(...speechRows(runtime, mock.speech, bare.speech));
+  if (mock.soak) rows.push(...soakRows(runtime, mock.soak));
   const c = mock.conformance;
   if (c) {
     rows.push({
@@ -133,6 +140,103 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
     });
   }
   return rows;
+}
+
+/** Issue 10: handshakes with `Authorization: Bearer <jwt>`, against a minimal Hono + jose app verifying the same tokens. */
+function tokenHandshakeRows(runtime: string, m: HandshakeRate, j: HandshakeRate): Row[] {
+  const failed = m.failures + j.failures;
+  const invalid = failed ? `${failed} failed: ${m.firstFailure ?? j.firstFailure}` : undefined;
+  return [
+    {
+      metric: "handshakes (token auth), vs Hono+jose",
+      runtime,
+      unit: "/s",
+      speechmock: m.perSecond,
+      baseline: j.perSecond,
+      target: targets.tokenHandshakeRatio,
+      invalid,
+    },
+    {
+      metric: "token handshake server CPU, vs Hono+jose",
+      runtime,
+      unit: "us/hs",
+      speechmock: m.serverCpuUs,
+      baseline: j.serverCpuUs,
+      invalid,
+    },
+  ];
+}
+
+/** Issue 10: Deno's token handshake rate against Node's, both speechmock, when both runtimes ran. */
+export function tokenHandshakesAcrossRuntimes(node: Figures | undefined, deno: Figures | undefined): Row[] {
+  const n = node?.tokenHandshakes;
+  const d = deno?.tokenHandshakes;
+  if (!n || !d) return [];
+  const failed = n.failures + d.failures;
+  return [
+    {
+      metric: "handshakes (token auth), Deno vs Node",
+      runtime: "deno/node",
+      unit: "/s",
+      speechmock: d.perSecond,
+      baseline: n.perSecond,
+      target: targets.tokenHandshakesDenoVsNode,
+      invalid: failed ? `${failed} failed handshakes` : undefined,
+    },
+  ];
+}
+
+/** Issue 10: connect, turn, close cycles; the baseline column is speechmock's own RSS at the start (idle). */
+function soakRows(runtime: string, s: Soak): Row[] {
+  const invalid = s.failures ? `${s.failures} failed cycles: ${s.firstFailure}` : undefined;
+  const settle = `${(s.settleMs / 1000).toLocaleString("en-US")} s`;
+  return [
+    {
+      metric: `soak: ${s.cycles} connect-turn-close cycles failed`,
+      runtime,
+      unit: "",
+      speechmock: s.failures,
+      baseline: 0,
+      target: targets.turnsFailed,
+    },
+    {
+      metric: "soak: cycles per second",
+      runtime,
+      unit: "/s",
+      speechmock: s.completed / s.seconds,
+      baseline: Number.NaN,
+      invalid,
+    },
+    { metric: "soak: server CPU", runtime, unit: "us/cycle", speechmock: s.serverCpuUs, baseline: Number.NaN, invalid },
+    {
+      metric: "soak: RSS right after the last close, vs start",
+      runtime,
+      unit: "MiB",
+      digits: 1,
+      speechmock: s.afterKiB / 1024,
+      baseline: s.startKiB / 1024,
+      invalid,
+    },
+    {
+      metric: `soak: RSS ${settle} after, vs start`,
+      runtime,
+      unit: "MiB",
+      digits: 1,
+      speechmock: s.settledKiB / 1024,
+      baseline: s.startKiB / 1024,
+      target: targets.soakSettledRss,
+      invalid,
+    },
+    {
+      metric: `soak: RSS kept per cycle ((${settle} after - start) / cycles)`,
+      runtime,
+      unit: "KiB",
+      digits: 2,
+      speechmock: (s.settledKiB - s.startKiB) / s.cycles,
+      baseline: Number.NaN,
+      invalid,
+    },
+  ];
 }
 
 /** The REST API for short audio: remind-me.wav posted with a key, against a server that reads the same body and answers a fixed JSON. */

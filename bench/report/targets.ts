@@ -15,6 +15,11 @@ export const targets = {
   turnsFailed: { text: "0", met: (s) => s === 0 },
   turnEndP99: { text: "< 50 ms", met: (s) => s < 50 },
   perIdleSessionKiB: { text: "< 100 KiB", met: (s) => s < 100 },
+  /** Issue 10: token handshakes at least 0.9x the minimal Hono + jose app on the same runtime, and Deno at least Node's rate. */
+  tokenHandshakeRatio: { text: ">= 0.9x Hono+jose", met: (s, b) => s >= 0.9 * b },
+  tokenHandshakesDenoVsNode: { text: ">= 1x Node", met: (s, b) => s >= b },
+  /** Issue 10: after the soak's connections close, RSS returns to within 25% of the start (the baseline column). */
+  soakSettledRss: { text: "<= 1.25x start", met: (s, b) => s <= 1.25 * b },
   /** Issue 5: the whole suite against the reference client. */
   conformanceSeconds: { text: "< 60 s", met: (s) => s < 60 },
 } satisfies Record<string, Target>;

@@ -15,6 +15,9 @@ t.test("serve without flags gets every default", async (t) => {
     quotaExceeded: "close",
     idleTimeoutSeconds: 180,
     connectionLifetimeSeconds: 600,
+    maxConnections: 10_000,
+    headerTimeoutSeconds: 10,
+    bodyTimeoutSeconds: 90,
     journalSize: 10_000,
     journalBytes: 64 * 1024 * 1024,
     adminHosts: [],
@@ -49,6 +52,12 @@ t.test("every flag of serve sets its option", async (t) => {
     "30",
     "--max-connection-lifetime",
     "120",
+    "--max-connections",
+    "5",
+    "--header-timeout",
+    "1.5",
+    "--body-timeout",
+    "2",
     "--journal-size",
     "500",
     "--journal-bytes",
@@ -71,6 +80,9 @@ t.test("every flag of serve sets its option", async (t) => {
     quotaExceeded: "refuse",
     idleTimeoutSeconds: 30,
     connectionLifetimeSeconds: 120,
+    maxConnections: 5,
+    headerTimeoutSeconds: 1.5,
+    bodyTimeoutSeconds: 2,
     journalSize: 500,
     journalBytes: 2_097_152,
     adminHosts: ["mock.test"],
@@ -96,6 +108,18 @@ t.test("--idle-timeout and --max-connection-lifetime take fractions of a second,
     connectionLifetimeSeconds: 86_400,
   });
   t.match(parseCliArgs(["serve", "--idle-timeout=86400.0"]), { idleTimeoutSeconds: 86_400 });
+});
+
+t.test("--max-connections takes a whole number from 1 to 1000000", async (t) => {
+  t.match(parseCliArgs(["serve", "--max-connections", "1"]), { maxConnections: 1 });
+  t.match(parseCliArgs(["serve", "--max-connections=1000000"]), { maxConnections: 1_000_000 });
+});
+
+t.test("--header-timeout and --body-timeout take fractions of a second, up to a day", async (t) => {
+  t.match(parseCliArgs(["serve", "--header-timeout", "0.5", "--body-timeout", "86400"]), {
+    headerTimeoutSeconds: 0.5,
+    bodyTimeoutSeconds: 86_400,
+  });
 });
 
 t.test("--journal-size takes a whole number from 1 to 10000000", async (t) => {
@@ -172,6 +196,9 @@ t.test("the usage text lists every flag", async (t) => {
     "--quota-exceeded",
     "--idle-timeout",
     "--max-connection-lifetime",
+    "--max-connections",
+    "--header-timeout",
+    "--body-timeout",
     "--journal-size",
     "--journal-bytes",
     "--admin-token",
@@ -245,6 +272,20 @@ const refusedExactly: [argv: string[], message: string][] = [
     'Invalid value for --max-connection-lifetime: "100000". Expected at most 86400 seconds (a day)',
   ],
   [["serve", "--max-connection-lifetime", "10m"], 'Invalid value for --max-connection-lifetime: "10m". Expected a number of seconds'],
+  [["serve", "--max-connections", "0"], 'Invalid value for --max-connections: "0". Expected a number of connections from 1 to 1000000'],
+  [
+    ["serve", "--max-connections", "1000001"],
+    'Invalid value for --max-connections: "1000001". Expected a number of connections from 1 to 1000000',
+  ],
+  [["serve", "--max-connections", "5.5"], 'Invalid value for --max-connections: "5.5". Expected a whole number'],
+  [["serve", "--max-connections", "-1"], 'Invalid value for --max-connections: "-1". Expected a whole number'],
+  [["serve", "--max-connections"], "Missing value for --max-connections"],
+  [["serve", "--header-timeout", "0"], 'Invalid value for --header-timeout: "0". Expected a number of seconds above 0'],
+  [["serve", "--header-timeout", "10s"], 'Invalid value for --header-timeout: "10s". Expected a number of seconds'],
+  [["serve", "--header-timeout"], "Missing value for --header-timeout"],
+  [["serve", "--body-timeout", "86401"], 'Invalid value for --body-timeout: "86401". Expected at most 86400 seconds (a day)'],
+  [["serve", "--body-timeout", "-2"], 'Invalid value for --body-timeout: "-2". Expected a number of seconds'],
+  [["serve", "--body-timeout"], "Missing value for --body-timeout"],
   [["serve", "--journal-size", "0"], 'Invalid value for --journal-size: "0". Too small: expected number to be >=1'],
   [["serve", "--journal-size", "10000001"], 'Invalid value for --journal-size: "10000001". Too big: expected number to be <=10000000'],
   [["serve", "--journal-size", "1.5"], 'Invalid value for --journal-size: "1.5". Expected a whole number'],

@@ -16,6 +16,9 @@ export interface ServeArgs {
   quotaExceeded: "close" | "refuse";
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
+  maxConnections: number;
+  headerTimeoutSeconds: number;
+  bodyTimeoutSeconds: number;
   journalSize: number;
   journalBytes: number;
   adminToken?: string;
@@ -62,6 +65,12 @@ Flags of serve:
       --idle-timeout <s>         close a speech connection silent this many seconds (default ${defaults.idleTimeoutSeconds})
       --max-connection-lifetime <s>
                                  close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
+      --max-connections <n>      requests in progress (handshakes included) plus open WebSockets; past
+                                 it a request gets 503, Retry-After: 1 (default ${defaults.maxConnections})
+      --header-timeout <s>       Node: drop a client that has not sent a request's head within this
+                                 many seconds, with 408 (default ${defaults.headerTimeoutSeconds}; Deno.serve has none)
+      --body-timeout <s>         Node: seconds a request's body may take after its head, then 408 and
+                                 close (default ${defaults.bodyTimeoutSeconds}; Deno.serve has none)
       --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
       --journal-bytes <n>        the journal's budget in bytes (estimated JSON size) before the oldest
                                  entries are dropped (default ${defaults.journalBytes}, 64 MiB)
@@ -86,6 +95,9 @@ const flagOf: Record<string, string> = {
   quotaExceeded: "--quota-exceeded",
   idleTimeoutSeconds: "--idle-timeout",
   connectionLifetimeSeconds: "--max-connection-lifetime",
+  maxConnections: "--max-connections",
+  headerTimeoutSeconds: "--header-timeout",
+  bodyTimeoutSeconds: "--body-timeout",
   journalSize: "--journal-size",
   journalBytes: "--journal-bytes",
   adminToken: "--admin-token",
@@ -160,6 +172,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     quotaExceeded: values["quota-exceeded"],
     idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
     connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
+    maxConnections: integer("--max-connections", values["max-connections"]),
+    headerTimeoutSeconds: decimal("--header-timeout", values["header-timeout"]),
+    bodyTimeoutSeconds: decimal("--body-timeout", values["body-timeout"]),
     journalSize: integer("--journal-size", values["journal-size"]),
     journalBytes: integer("--journal-bytes", values["journal-bytes"]),
     adminToken: values["admin-token"],
@@ -177,6 +192,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       quotaExceeded: values["quota-exceeded"],
       idleTimeoutSeconds: values["idle-timeout"],
       connectionLifetimeSeconds: values["max-connection-lifetime"],
+      maxConnections: values["max-connections"],
+      headerTimeoutSeconds: values["header-timeout"],
+      bodyTimeoutSeconds: values["body-timeout"],
       journalSize: values["journal-size"],
       journalBytes: values["journal-bytes"],
       adminHosts: adminHosts?.[Number(issue?.path[1])],
@@ -226,6 +244,9 @@ function parse(argv: readonly string[]) {
       "quota-exceeded": { type: "string" },
       "idle-timeout": { type: "string" },
       "max-connection-lifetime": { type: "string" },
+      "max-connections": { type: "string" },
+      "header-timeout": { type: "string" },
+      "body-timeout": { type: "string" },
       "journal-size": { type: "string" },
       "journal-bytes": { type: "string" },
       "admin-token": { type: "string" },

@@ -6,7 +6,8 @@ import t from "tap";
 import { connect, handshakeWith, readClip } from "../testing/protocol-client.ts";
 import { runtimes, spawnMock } from "../testing/spawn.ts";
 import * as z from "../zod.ts";
-import { clockAdvance, journalQuery } from "./schemas.ts";
+import { clockAdvance } from "./routes/clock.ts";
+import { journalQuery } from "./routes/journal.ts";
 
 type Entry = Record<string, unknown> & { seq: number; type: string; at: number; wall: number };
 type JournalPage = { entries: Entry[]; size: number; capacity: number; dropped: number };

@@ -4,16 +4,7 @@
  */
 import * as z from "../zod.ts";
 import { guardResponses } from "./guard.ts";
-
-export interface ControlRoute {
-  method: "get" | "put" | "post" | "patch" | "delete";
-  /** Relative to the control prefix, e.g. `/journal`. */
-  path: string;
-  summary: string;
-  query?: z.core.$ZodObject;
-  body?: z.core.$ZodType;
-  responses: Record<number, string>;
-}
+import type { ControlRoute } from "./route.ts";
 
 type JsonSchema = { properties?: Record<string, unknown>; required?: string[] } & Record<string, unknown>;
 

@@ -1,8 +1,9 @@
 import { defineWebSocketHelper, type UpgradeWebSocket, WSContext } from "hono/ws";
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
+import type { FetchHandler } from "../http/limits.ts";
 import type { MockOptions } from "../options.ts";
-import { type MockServer, type Runtime, startOn } from "../start.ts";
+import { type ListenOptions, type MockServer, type Runtime, startOn } from "../start.ts";
 import { jsSha256, nodeStyleHasher } from "../stt/pcm-hash.ts";
 
 export * from "../../conformance/mod.ts";
@@ -102,35 +103,101 @@ const upgradeWebSocket = defineWebSocketHelper<WebSocket, Deno.UpgradeWebSocketO
  * body (`Content-Length`, even `0`), and to a request line of HTTP/0.9, HTTP/2.0 or no version;
  * and it hands the app unmasked client frames, which RFC 6455 says must fail the connection (`ws`
  * closes `1002`). No `httpVersion` goes into the env, so the decision leaves the version unjudged.
+ * It has no header or body read timeout (`--header-timeout` and `--body-timeout` apply to Node
+ * only): a client that never finishes its head keeps its connection until it leaves, and a
+ * connection stays open after a request answered before its body came (README, "Limits").
  */
 export const denoRuntime: Runtime = {
   name: "deno",
   upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket,
   pcmHasher: () => (createHash === undefined ? jsSha256() : nodeStyleHasher(createHash("sha256"))),
-  listen: (app, { hostname, port }) =>
+  listen: (fetch, options) =>
     new Promise((resolve, reject) => {
       try {
-        const server = Deno.serve(
-          {
-            hostname,
-            port,
-            onListen: (addr) => {
-              loadNativeHash();
-              resolve({
-                port: (addr as Deno.NetAddr).port,
-                close: async () => {
-                  await server.shutdown();
-                },
-              });
-            },
-          },
-          app.fetch,
-        );
+        const listener = serveAgain(fetch, options, (port) => {
+          loadNativeHash();
+          resolve({ port, close: () => listener.shutdown() });
+        });
       } catch (err) {
-        reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${(err as Error).name}`, { cause: err }));
+        reject(new MockError("ERR_LISTEN", `Cannot listen on ${options.hostname}:${options.port}: ${(err as Error).name}`, { cause: err }));
       }
     }),
 };
+
+/** The first wait before listening again after the accept loop failed, and the longest. */
+const relistenFirstMs = 50;
+const relistenMaxMs = 1_000;
+
+/**
+ * `Deno.serve`, listening again whenever its accept loop dies. Deno (2.9) ends the loop on the
+ * first failed accept, out of descriptors (`EMFILE`, os error 24) above all: `server.finished`
+ * rejects with `Http: Error: Too many open files`, the listening socket is closed, and, since nobody
+ * awaits that promise, the process exits on the unhandled rejection. Node's server logs nothing and
+ * retries accepting. Here the rejection is caught and logged, and the server listens again on the
+ * same port, waiting longer after each failure (up to a second) while descriptors stay short;
+ * connections already accepted are served meanwhile, new ones are refused (ECONNREFUSED) until it
+ * listens again. Upstream, `Deno.serve` should retry the accept (as hyper-util and Node do).
+ */
+function serveAgain(
+  fetch: FetchHandler<object>,
+  options: ListenOptions,
+  onFirstListen: (port: number) => void,
+): { shutdown(): Promise<void> } {
+  let current: Deno.HttpServer | undefined;
+  let port = options.port;
+  let listening = false;
+  let stopping = false;
+  let waitMs = relistenFirstMs;
+  let listenedAt = 0;
+  const start = () => {
+    current = Deno.serve(
+      {
+        hostname: options.hostname,
+        port,
+        onListen: (addr) => {
+          port = (addr as Deno.NetAddr).port;
+          if (listening) options.report({ type: "error", message: `Listening again on ${options.hostname}:${port}` });
+          else onFirstListen(port);
+          listening = true;
+          listenedAt = Date.now();
+        },
+      },
+      fetch,
+    );
+    current.finished.then(undefined, (err: Error) => {
+      if (stopping) return;
+      // A listener that failed at once is still short of descriptors: wait longer each time.
+      waitMs = Date.now() - listenedAt > 5 * relistenMaxMs ? relistenFirstMs : Math.min(relistenMaxMs, waitMs * 2);
+      options.report({
+        type: "error",
+        message: `The listener on ${options.hostname}:${port} failed (${err.message}); listening again in ${waitMs} ms`,
+      });
+      later();
+    });
+  };
+  const later = () =>
+    setTimeout(() => {
+      if (stopping) return;
+      try {
+        start();
+      } catch (err) {
+        // Still no descriptor for the listening socket (or the port was taken meanwhile): later.
+        options.report({
+          type: "error",
+          message: `Cannot listen again on ${options.hostname}:${port} (${(err as Error).message}); retrying`,
+        });
+        waitMs = Math.min(relistenMaxMs, waitMs * 2);
+        later();
+      }
+    }, waitMs);
+  start();
+  return {
+    shutdown: async () => {
+      stopping = true;
+      await current?.shutdown().catch(() => {});
+    },
+  };
+}
 
 /** Starts a mock on Deno. See `MockOptions` for every option and its default. */
 export const startMock = (options?: MockOptions): Promise<MockServer> => startOn(denoRuntime, options);

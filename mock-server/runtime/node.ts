@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type RequestListener } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions } from "node:http";
 import type { Duplex } from "node:stream";
 import { getRequestListener, type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket } from "hono/ws";
@@ -7,7 +7,7 @@ import { WebSocketServer } from "ws";
 import { bindConformance } from "../../conformance/mod.ts";
 import { MockError } from "../errors.ts";
 import type { MockOptions } from "../options.ts";
-import { type MockServer, type Runtime, startOn } from "../start.ts";
+import { type ListenOptions, type MockServer, type Runtime, startOn } from "../start.ts";
 import { nodeStyleHasher } from "../stt/pcm-hash.ts";
 
 export * from "../../conformance/mod.ts";
@@ -73,8 +73,8 @@ function withoutUpgradeToken(req: IncomingMessage): string {
  * as the plain request it is, body, keep-alive and pipelining included (see `withoutUpgradeToken`).
  * (Node 24.9 has `shouldUpgradeCallback` for this.)
  */
-function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListener): { close(): void } {
-  const twin = createServer(listener);
+function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListener, options: ServerOptions): { close(): void } {
+  const twin = createServer(options, listener);
   // Starts its header and request timeouts, which a server only runs once listening; it never listens.
   twin.emit("listening");
   const [websocketUpgrade] = server.listeners("upgrade") as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
@@ -96,21 +96,41 @@ function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListene
   };
 }
 
+/**
+ * Node's own read timeouts, set from the options rather than left to Node's defaults (60 s for a
+ * head, 300 s for a whole request): a client that never finishes its head is
+ * answered `408` and dropped after `headersTimeout`, one whose body trickles after `requestTimeout`
+ * (head and body together, so it is the sum). Node checks them every `connectionsCheckingInterval`
+ * (30 s by default), so the check runs at a fraction of the shorter timeout. An upgraded socket
+ * leaves Node's HTTP parser and these timeouts; the speech session's idle timeout takes over.
+ */
+function readTimeouts({ headerTimeoutSeconds, bodyTimeoutSeconds }: ListenOptions): ServerOptions {
+  const headersTimeout = Math.ceil(headerTimeoutSeconds * 1000);
+  return {
+    headersTimeout,
+    requestTimeout: headersTimeout + Math.ceil(bodyTimeoutSeconds * 1000),
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+}
+
 /** Node: `@hono/node-server` for HTTP, `ws` for WebSockets. */
 export const nodeRuntime: Runtime = {
   name: "node",
   upgradeWebSocket: upgradeWebSocket as unknown as UpgradeWebSocket,
   pcmHasher: () => nodeStyleHasher(createHash("sha256")),
-  listen: (app, { hostname, port }) =>
+  listen: (fetchApp, options) =>
     new Promise((resolve, reject) => {
+      const { hostname, port } = options;
+      const serverOptions = readTimeouts(options);
       // Message limits are enforced by the codecs, the same on both runtimes; this is a backstop.
       const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false });
       let server: ServerType;
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      const fetch = (req: Request, env: HttpBindings | Http2Bindings) => app.fetch(asReceived(req, env), env);
+      const fetch = (req: Request, env: HttpBindings | Http2Bindings) => fetchApp(asReceived(req, env), env);
       let plain: { close(): void } | undefined;
-      server = serve({ fetch, hostname, port, websocket: { server: wss } }, (info) => {
+      server = serve({ fetch, hostname, port, serverOptions, websocket: { server: wss } }, (info) => {
         server.off("error", onError);
         resolve({
           port: info.port,
@@ -129,7 +149,7 @@ export const nodeRuntime: Runtime = {
         });
       });
       server.once("error", onError);
-      plain = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener);
+      plain = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener, serverOptions);
     }),
 };
 

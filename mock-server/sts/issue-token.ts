@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { epochSeconds } from "../clock.ts";
 import { gateDeps, type MockContext } from "../context.ts";
-import { applyFault } from "../control/apply-fault.ts";
+import { applyFault } from "../faults/apply.ts";
 import { authorizeKey, type KeyRefusal } from "../gate/authorize.ts";
 import { readCredential, stsCredentials, subscriptionKeyName } from "../gate/credentials.ts";
 import type { StsReason } from "../reasons.ts";

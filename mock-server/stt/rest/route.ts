@@ -8,8 +8,8 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { gateDeps, type MockContext } from "../../context.ts";
-import { applyFault } from "../../control/apply-fault.ts";
 import type { MockEvent } from "../../events.ts";
+import { applyFault } from "../../faults/apply.ts";
 import { credentialRecord, parseAuthorization, restCredentials, subscriptionKeyName } from "../../gate/credentials.ts";
 import { authGate, azureRefusal, type GateEnv, reasonHeader } from "../../gate/middleware.ts";
 import { discardBody } from "../../http/discard-body.ts";

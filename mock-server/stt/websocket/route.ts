@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../../context.ts";
-import { applyFault } from "../../control/apply-fault.ts";
+import { applyFault } from "../../faults/apply.ts";
 import { type Credential, credentialRecord, parseAuthorization } from "../../gate/credentials.ts";
 import { reasonHeader } from "../../gate/middleware.ts";
 import { defaultLimits } from "../../protocol/limits.ts";

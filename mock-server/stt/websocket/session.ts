@@ -6,8 +6,8 @@
  * pass bytes. It never throws: every broken rule closes the socket with its documented code.
  */
 import type { Clock, Timer } from "../../clock.ts";
-import type { MessageFaultAction } from "../../control/fault-rules.ts";
 import type { Logger } from "../../events.ts";
+import type { MessageFaultAction } from "../../faults/rules.ts";
 import type { Journal, NoticeCode } from "../../journal.ts";
 import { decodeBinaryMessage } from "../../protocol/binary-message.ts";
 import { CloseCode, ProtocolError } from "../../protocol/errors.ts";

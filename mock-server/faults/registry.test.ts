@@ -1,5 +1,5 @@
 import t from "tap";
-import { FaultRegistry } from "./faults.ts";
+import { FaultRegistry } from "./registry.ts";
 
 t.test("the first matching rule that fires wins, and spends one of its times", async (t) => {
   const faults = new FaultRegistry();

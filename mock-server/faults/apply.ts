@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import type { MockContext } from "../context.ts";
-import type { FaultSubject } from "./faults.ts";
+import type { FaultSubject } from "./registry.ts";
 
 /** Resolves when the client has gone (its request's signal aborts). */
 const untilAbandoned = (signal: AbortSignal): Promise<void> =>

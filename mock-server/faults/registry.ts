@@ -1,4 +1,4 @@
-import type { FaultRuleInput, FaultTarget, HandshakeFaultAction, MessageFaultAction, StsFaultAction } from "./fault-rules.ts";
+import type { FaultRuleInput, FaultTarget, HandshakeFaultAction, MessageFaultAction, StsFaultAction } from "./rules.ts";
 
 export type FaultRule = FaultRuleInput & { readonly id: string; fired: number; matched: number };
 
