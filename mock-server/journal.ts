@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.ts";
 import type { MockEvent } from "./events.ts";
+import type { LimitReason } from "./reasons.ts";
 
 /** One protocol message, as the journal records it: never its body, only what identifies it. */
 export interface MessageRecord {
@@ -25,6 +26,18 @@ export type JournalEvent =
   | Extract<MockEvent, { type: "fault" }>
   | Extract<MockEvent, { type: "rest.request" }>
   | Extract<MockEvent, { type: "request.unrouted" }>
+  | {
+      /** Refused at the connection cap (`http/limits.ts`) before the app saw it: every one, though the log says at most one a second. */
+      readonly type: "request.refused";
+      readonly method: string;
+      readonly host?: string;
+      readonly path: string;
+      readonly status: 503;
+      readonly reason: LimitReason;
+      /** Requests in progress plus open WebSockets, and the cap. */
+      readonly inUse: number;
+      readonly max: number;
+    }
   | ({ readonly type: "message"; readonly connectionId: string } & MessageRecord)
   | {
       /** A rule of the protocol was broken and the socket closed for it. */

@@ -123,13 +123,24 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     openSockets: () => ctx.sockets.size,
     // One line a second at most: a flood of refusals must not become a flood of log lines.
     onRefused: (req, inUse) => {
+      const url = new URL(req.url);
+      ctx.journal.record({
+        type: "request.refused",
+        method: req.method,
+        ...(url.host ? { host: url.host } : {}),
+        path: url.pathname,
+        status: 503,
+        reason: "limit.connections",
+        inUse,
+        max: resolved.maxConnections,
+      });
       refusedUnlogged++;
       const now = Date.now();
       if (now - lastRefusalLog < 1000) return;
       const more = refusedUnlogged > 1 ? ` (and ${refusedUnlogged - 1} more since the last such line)` : "";
       ctx.report({
         type: "error",
-        message: `Refused ${req.method} ${new URL(req.url).pathname} with 503 limit.connections: ${inUse} of --max-connections ${resolved.maxConnections} in use${more}`,
+        message: `Refused ${req.method} ${url.pathname} with 503 limit.connections: ${inUse} of --max-connections ${resolved.maxConnections} in use${more}`,
       });
       lastRefusalLog = now;
       refusedUnlogged = 0;

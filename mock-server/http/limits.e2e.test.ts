@@ -102,6 +102,23 @@ for (const runtime of runtimes) {
       ws.close();
       t.equal(await healthAgain(mock), 200);
     });
+
+    t.test("and the journal has every refusal, though the log has at most one a second", async (t) => {
+      const res = await fetch(`${mock.ready.admin}/journal?type=request.refused`);
+      const { entries } = (await res.json()) as {
+        entries: { method: string; path: string; status: number; reason: string; max: number }[];
+      };
+      t.ok(entries.length >= 2, `${entries.length} refusals journaled`);
+      t.ok(entries.every((e) => e.status === 503 && e.reason === "limit.connections" && e.max === 3));
+      t.ok(
+        entries.some((e) => e.path === "/speech/recognition/interactive/cognitiveservices/v1"),
+        "the handshake",
+      );
+      t.ok(
+        entries.some((e) => e.path === "/__speechmock/health"),
+        "the plain request",
+      );
+    });
   });
 }
 

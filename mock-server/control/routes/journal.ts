@@ -6,7 +6,19 @@ import { route } from "../route.ts";
 export const journalQuery = z.strictObject({
   type: z.optional(
     z.enum(
-      ["sts.request", "handshake", "rest.request", "request.unrouted", "fault", "message", "violation", "notice", "turn", "close"],
+      [
+        "sts.request",
+        "handshake",
+        "rest.request",
+        "request.unrouted",
+        "request.refused",
+        "fault",
+        "message",
+        "violation",
+        "notice",
+        "turn",
+        "close",
+      ],
       "Expected an entry type",
     ),
   ),
