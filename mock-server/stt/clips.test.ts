@@ -1,16 +1,14 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import t from "tap";
 import raw from "../../fixtures/transcripts.json" with { type: "json" };
-import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
-import { root } from "../testing/spawn.ts";
+import { fixturePcm } from "../testing/fixture-audio.ts";
 import { TurnAudio } from "../testing/turn-audio.ts";
 import { pcmSha256 } from "../transcripts/lookup.ts";
 import { jsSha256, nodeStyleHasher } from "./pcm-hash.ts";
 import type { HeardAudio } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
 
-const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
+const pcmOf = fixturePcm;
 
 /** The clip's PCM pushed in chunks of the given sizes (cycled), then ended. */
 const hear = (pcm: Uint8Array, chunkSizes: readonly number[], audio = new TurnAudio({})): HeardAudio => {

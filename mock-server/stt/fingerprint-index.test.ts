@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import t from "tap";
 import { padded, roundTrip48k, withGain } from "../testing/audio-transforms.ts";
-import { root } from "../testing/spawn.ts";
+import { fixturePcm } from "../testing/fixture-audio.ts";
 import { fingerprintsOfClip, parseFingerprint, UtteranceFeatures } from "./fingerprint.ts";
 import { FingerprintIndex, matchThreshold, minPrefixFrames } from "./fingerprint-index.ts";
 import { msToTicks } from "./ticks.ts";
 
-const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(44);
+const pcmOf = fixturePcm;
 const spoken = ["hello.wav", "remind-me.wav", "weather.wav", "two-utterances.wav"];
 const known = spoken.flatMap((clip) => fingerprintsOfClip(pcmOf(clip)).map((u, i) => ({ name: `${clip}#${i}`, ...u })));
 const fp = (name: string) => parseFingerprint(known.find((u) => u.name === name)?.fingerprint);

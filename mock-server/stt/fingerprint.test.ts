@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import t from "tap";
 import { chunked, padded, roundTrip48k, roundTrip48kLinear, withGain } from "../testing/audio-transforms.ts";
-import { root } from "../testing/spawn.ts";
+import { fixturePcm } from "../testing/fixture-audio.ts";
 import {
   encodeFingerprint,
   type Fingerprint,
@@ -16,7 +15,7 @@ import { fingerprintSimilarity } from "./fingerprint-similarity.ts";
 import { msToTicks } from "./ticks.ts";
 import { EnergyVad, vadFrameMs } from "./vad.ts";
 
-const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(44);
+const pcmOf = fixturePcm;
 const spoken = ["hello.wav", "remind-me.wav", "weather.wav", "two-utterances.wav"] as const;
 const clips = new Map(spoken.map((c) => [c, pcmOf(c)]));
 const clip = (name: (typeof spoken)[number]): Uint8Array => clips.get(name) as Uint8Array;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { padded, roundTrip48k, withGain } from "../testing/audio-transforms.ts";
+import { concatBytes, fixturePcm } from "../testing/fixture-audio.ts";
 import { root } from "../testing/spawn.ts";
 import { TurnAudio } from "../testing/turn-audio.ts";
 import { builtinTranscripts } from "../transcripts/builtin.ts";
@@ -13,17 +13,9 @@ import { Recognizer, type RecognizerDeps, type RecognizerSettings } from "./reco
 import { recognitionMessages, type ServiceMessage } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
 
-const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
+const pcmOf = fixturePcm;
 const silence = (ms: number): Uint8Array => new Uint8Array(ms * 32);
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 const settings = (mode: TurnMode, overrides: Partial<RecognizerSettings> = {}): RecognizerSettings => ({
   mode,

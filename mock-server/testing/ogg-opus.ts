@@ -3,6 +3,7 @@
  * deterministic placeholder packets. The mock never decodes Opus (it knows such audio by the
  * SHA-256 of its bytes and times it by its granule positions), so what matters is the container.
  */
+import { concatBytes } from "./fixture-audio.ts";
 
 /** The Ogg CRC-32: polynomial 0x04c11db7, not reflected, initial value 0. */
 const crcTable = (() => {
@@ -96,11 +97,5 @@ export function oggOpusFile(options: OggOpusOptions): Uint8Array {
     pages.push(page(packets, granule, sequence, last ? 0x04 : 0));
     if (last) break;
   }
-  const out = new Uint8Array(pages.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pages) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(...pages);
 }

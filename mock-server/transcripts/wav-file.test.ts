@@ -1,20 +1,13 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
 import { writeRiffHeader } from "../protocol/riff.ts";
+import { concatBytes } from "../testing/fixture-audio.ts";
 import { root } from "../testing/spawn.ts";
 import { readWavPcm } from "./wav-file.ts";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = concatBytes;
 /** A fmt chunk body: format, channels, rate, byte rate, block align, bits. */
 const fmt = (format: number, channels: number, rate: number, bits: number) => {
   const body = new DataView(new ArrayBuffer(16));

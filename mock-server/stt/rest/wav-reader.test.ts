@@ -1,21 +1,14 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
 import { writeRiffHeader } from "../../protocol/riff.ts";
+import { concatBytes } from "../../testing/fixture-audio.ts";
 import { readWavPcm } from "../../transcripts/wav-file.ts";
 import { AudioError } from "./audio-error.ts";
 import { maxWavHeaderBytes, pcmBytesOf, WavReader } from "./wav-reader.ts";
 
 const clip = new Uint8Array(readFileSync(new URL("../../../fixtures/audio/remind-me.wav", import.meta.url)));
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 /** Feeds `bytes` in pieces of `size` and returns the PCM the reader gave back. */
 function read(bytes: Uint8Array, size = bytes.length, maxMs?: number): Uint8Array {

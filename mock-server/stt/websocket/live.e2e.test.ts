@@ -3,17 +3,16 @@
  * microphone's pace, against the real command under Node and Deno. Nothing here ends the audio
  * early: the interactive stream goes on with silence and is never closed.
  */
-import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t from "tap";
-import { RIFF_HEADER_BYTES } from "../../protocol/riff.ts";
 import { padded, roundTrip48k, withGain } from "../../testing/audio-transforms.ts";
-import { root, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { fixturePcm } from "../../testing/fixture-audio.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
 import { fingerprintsOfClip } from "../fingerprint.ts";
 import { ticksPerMs } from "../ticks.ts";
 
-const pcmOf = (clip: string): Uint8Array => new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
+const pcmOf = fixturePcm;
 const remindMe = pcmOf("remind-me.wav");
 const twoUtterances = pcmOf("two-utterances.wav");
 /** Where each utterance of a clip ends, in ms, as the mock's detector finds it. */
