@@ -34,7 +34,7 @@ export type JournalEvent =
       readonly path: string;
       readonly status: 503;
       readonly reason: LimitReason;
-      /** Requests in progress plus open WebSockets, and the cap. */
+      /** What the cap counts (requests plus open WebSockets, or handshakes in progress), and the cap. */
       readonly inUse: number;
       readonly max: number;
     }

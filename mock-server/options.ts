@@ -49,10 +49,15 @@ export interface MockOptions {
    * request is answered `503` with `Retry-After: 1`, reason `limit.connections`.
    */
   maxConnections?: number;
-  /** Node: a client must send a request's whole head within this many seconds, or is dropped (`408`). */
+  /**
+   * WebSocket handshakes in progress (their credentials being checked), at most: a separate, lower
+   * cap, since each costs a signature check; past it a handshake gets `503`, reason `limit.handshakes`.
+   */
+  maxHandshakes?: number;
+  /** A client must send a request's whole head within this many seconds, or is dropped (`408`). */
   headerTimeoutSeconds?: number;
   /**
-   * Node: seconds a request's body may take after its head; the whole request must arrive within
+   * Seconds a request's body may take after its head; the whole request must arrive within
    * header plus body timeouts, or the client gets `408` and the connection is closed.
    */
   bodyTimeoutSeconds?: number;
@@ -93,6 +98,7 @@ export interface ResolvedOptions {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   maxConnections: number;
+  maxHandshakes: number;
   headerTimeoutSeconds: number;
   bodyTimeoutSeconds: number;
   journalSize: number;
@@ -119,6 +125,8 @@ export const defaults = {
   connectionLifetimeSeconds: 600,
   /** Far above what a test suite opens; a shell whose descriptor limit is lower degrades first (see the README's Limits). */
   maxConnections: 10_000,
+  /** Ten times what a 2-core machine verifies in 100 ms (ES256), far above any client's burst. */
+  maxHandshakes: 1_000,
   headerTimeoutSeconds: 10,
   /** Longer than the REST API's 60 s of audio, which a client may stream at real-time pace. */
   bodyTimeoutSeconds: 90,
@@ -136,6 +144,7 @@ const adminHostName = z
   .check(z.regex(/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/i, "Expected a host name without a port, such as mock.test"));
 
 const maxConnectionsRange = "Expected a number of connections from 1 to 1000000";
+const maxHandshakesRange = "Expected a number of handshakes from 1 to 1000000";
 
 const journalBytesRange = "Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)";
 
@@ -154,6 +163,10 @@ export const scalarOptions = z.strictObject({
   maxConnections: z._default(
     z.int().check(z.minimum(1, maxConnectionsRange), z.maximum(1_000_000, maxConnectionsRange)),
     defaults.maxConnections,
+  ),
+  maxHandshakes: z._default(
+    z.int().check(z.minimum(1, maxHandshakesRange), z.maximum(1_000_000, maxHandshakesRange)),
+    defaults.maxHandshakes,
   ),
   headerTimeoutSeconds: z._default(seconds, defaults.headerTimeoutSeconds),
   bodyTimeoutSeconds: z._default(seconds, defaults.bodyTimeoutSeconds),

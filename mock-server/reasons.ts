@@ -11,6 +11,8 @@ export const stsReasons = [
   "sts.resource_disabled",
   "sts.quota_exceeded",
   "sts.method_not_allowed",
+  // Two subscription keys (repeated headers arrive joined by ", "): refused as an invalid key.
+  "sts.key_ambiguous",
 ] as const;
 
 /**
@@ -32,14 +34,14 @@ export const authRefusals = [
   "auth.key_unknown",
   "auth.resource_disabled",
   "auth.quota_exceeded",
+  // Two values where the gate reads one (two Authorization headers arrive joined by ", ").
+  "auth.ambiguous",
 ] as const;
 
 export const handshakeReasons = [
   "handshake.accepted_token",
   "handshake.accepted_key",
   ...authRefusals,
-  // Two values where the gate reads one (two Authorization headers arrive joined by ", ").
-  "auth.ambiguous",
   "request.not_websocket",
   // RFC 6455's own checks, decided here before the runtime's WebSocket layer would refuse.
   "request.method_invalid",
@@ -71,7 +73,7 @@ export const restReasons = [
 export const unroutedReasons = ["request.not_found", "request.method_not_allowed"] as const;
 
 /** Refused before any route ran, because a limit was reached (`http/limits.ts`): `503` with `Retry-After: 1`. */
-export const limitReasons = ["limit.connections"] as const;
+export const limitReasons = ["limit.connections", "limit.handshakes"] as const;
 
 export type StsReason = (typeof stsReasons)[number];
 export type HandshakeReason = (typeof handshakeReasons)[number];

@@ -30,11 +30,9 @@ export interface Runtime {
 export interface ListenOptions {
   hostname: string;
   port: number;
-  /** Seconds a client may take to send a request's head, then its body (where the runtime can enforce it). */
+  /** Seconds a client may take to send a request's head, then its body. */
   headerTimeoutSeconds: number;
   bodyTimeoutSeconds: number;
-  /** For what the adapter sees and the app does not: a listener that failed and was restarted. */
-  report(event: MockEvent): void;
 }
 
 export interface Listener {
@@ -120,9 +118,10 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
   let refusedUnlogged = 0;
   const fetch = limitConnections(app.fetch, {
     max: resolved.maxConnections,
+    maxHandshakes: resolved.maxHandshakes,
     openSockets: () => ctx.sockets.size,
     // One line a second at most: a flood of refusals must not become a flood of log lines.
-    onRefused: (req, inUse) => {
+    onRefused: (req, { reason, inUse, max, flag }) => {
       const url = new URL(req.url);
       ctx.journal.record({
         type: "request.refused",
@@ -130,9 +129,9 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
         ...(url.host ? { host: url.host } : {}),
         path: url.pathname,
         status: 503,
-        reason: "limit.connections",
+        reason,
         inUse,
-        max: resolved.maxConnections,
+        max,
       });
       refusedUnlogged++;
       const now = Date.now();
@@ -140,7 +139,7 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
       const more = refusedUnlogged > 1 ? ` (and ${refusedUnlogged - 1} more since the last such line)` : "";
       ctx.report({
         type: "error",
-        message: `Refused ${req.method} ${url.pathname} with 503 limit.connections: ${inUse} of --max-connections ${resolved.maxConnections} in use${more}`,
+        message: `Refused ${req.method} ${url.pathname} with 503 ${reason}: ${inUse} of ${flag} ${max} in use${more}`,
       });
       lastRefusalLog = now;
       refusedUnlogged = 0;
@@ -151,7 +150,6 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     port: resolved.port,
     headerTimeoutSeconds: resolved.headerTimeoutSeconds,
     bodyTimeoutSeconds: resolved.bodyTimeoutSeconds,
-    report: ctx.report,
   });
   const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;
   let closing: Promise<void> | undefined;

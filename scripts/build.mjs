@@ -1,6 +1,7 @@
 // Bundles the entry points into dist/: one file each, so `speechmock serve` starts without
 // resolving hundreds of modules or compiling TypeScript. The Deno CLI gets its own bundle
 // (dist/cli.deno.mjs, run by `deno task start`); Deno's programmatic entry stays source.
+import { builtinModules } from "node:module";
 import { build } from "esbuild";
 
 const common = { bundle: true, format: "esm", sourcemap: "linked", logLevel: "warning", outdir: "dist", outExtension: { ".js": ".mjs" } };
@@ -22,7 +23,8 @@ await Promise.all([
     target: "esnext",
     conditions: ["deno", "import", "module", "default"],
     mainFields: ["module", "main"],
-    external: ["node:*"],
+    external: ["node:*", ...builtinModules],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     // Written but not linked: Deno reads a linked map at every start (~12 ms).
     sourcemap: "external",
   }),

@@ -17,6 +17,7 @@ export interface ServeArgs {
   idleTimeoutSeconds: number;
   connectionLifetimeSeconds: number;
   maxConnections: number;
+  maxHandshakes: number;
   headerTimeoutSeconds: number;
   bodyTimeoutSeconds: number;
   journalSize: number;
@@ -67,10 +68,12 @@ Flags of serve:
                                  close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
       --max-connections <n>      requests in progress (handshakes included) plus open WebSockets; past
                                  it a request gets 503, Retry-After: 1 (default ${defaults.maxConnections})
-      --header-timeout <s>       Node: drop a client that has not sent a request's head within this
-                                 many seconds, with 408 (default ${defaults.headerTimeoutSeconds}; Deno.serve has none)
-      --body-timeout <s>         Node: seconds a request's body may take after its head, then 408 and
-                                 close (default ${defaults.bodyTimeoutSeconds}; Deno.serve has none)
+      --max-handshakes <n>       WebSocket handshakes in progress (credentials being checked); past it
+                                 a handshake gets 503, Retry-After: 1 (default ${defaults.maxHandshakes})
+      --header-timeout <s>       drop a client that has not sent a request's head within this many
+                                 seconds, with 408 (default ${defaults.headerTimeoutSeconds})
+      --body-timeout <s>         seconds a request's body may take after its head, then 408 and
+                                 close (default ${defaults.bodyTimeoutSeconds})
       --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
       --journal-bytes <n>        the journal's budget in bytes (estimated JSON size) before the oldest
                                  entries are dropped (default ${defaults.journalBytes}, 64 MiB)
@@ -96,6 +99,7 @@ const flagOf: Record<string, string> = {
   idleTimeoutSeconds: "--idle-timeout",
   connectionLifetimeSeconds: "--max-connection-lifetime",
   maxConnections: "--max-connections",
+  maxHandshakes: "--max-handshakes",
   headerTimeoutSeconds: "--header-timeout",
   bodyTimeoutSeconds: "--body-timeout",
   journalSize: "--journal-size",
@@ -173,6 +177,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
     connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
     maxConnections: integer("--max-connections", values["max-connections"]),
+    maxHandshakes: integer("--max-handshakes", values["max-handshakes"]),
     headerTimeoutSeconds: decimal("--header-timeout", values["header-timeout"]),
     bodyTimeoutSeconds: decimal("--body-timeout", values["body-timeout"]),
     journalSize: integer("--journal-size", values["journal-size"]),
@@ -193,6 +198,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       idleTimeoutSeconds: values["idle-timeout"],
       connectionLifetimeSeconds: values["max-connection-lifetime"],
       maxConnections: values["max-connections"],
+      maxHandshakes: values["max-handshakes"],
       headerTimeoutSeconds: values["header-timeout"],
       bodyTimeoutSeconds: values["body-timeout"],
       journalSize: values["journal-size"],
@@ -245,6 +251,7 @@ function parse(argv: readonly string[]) {
       "idle-timeout": { type: "string" },
       "max-connection-lifetime": { type: "string" },
       "max-connections": { type: "string" },
+      "max-handshakes": { type: "string" },
       "header-timeout": { type: "string" },
       "body-timeout": { type: "string" },
       "journal-size": { type: "string" },

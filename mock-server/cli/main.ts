@@ -106,6 +106,7 @@ export async function runCli(host: CliHost): Promise<number> {
       idleTimeoutSeconds: args.idleTimeoutSeconds,
       connectionLifetimeSeconds: args.connectionLifetimeSeconds,
       maxConnections: args.maxConnections,
+      maxHandshakes: args.maxHandshakes,
       headerTimeoutSeconds: args.headerTimeoutSeconds,
       bodyTimeoutSeconds: args.bodyTimeoutSeconds,
       journalSize: args.journalSize,

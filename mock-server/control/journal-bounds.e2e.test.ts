@@ -3,18 +3,18 @@
  * command under Node and Deno (issue 10, item 6): 10,000 refused handshakes with a 60 KiB query
  * once took Deno to 734 MiB and made `GET <admin>/journal` answer 500.
  */
-import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import t from "tap";
+import { rssMiB } from "../testing/process-memory.ts";
 import { runCommand, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
 
 const requests = 2000;
 /**
- * Deno takes a 60 KiB request line. Node's HTTP parser refuses a request head over 16 KiB
- * (`--max-http-header-size`) with 431 before the mock sees it, so on Node the query is 15 KiB:
- * the most that reaches the mock.
+ * The HTTP parser (Node's, and Deno's `node:http`) refuses a request head over 16 KiB
+ * (`--max-http-header-size`) with 431 before the mock sees it, so the query is 15 KiB: the most
+ * that reaches the mock.
  */
-const queryBytes = { deno: 60 * 1024, node: 15 * 1024 } as const;
+const queryBytes = 15 * 1024;
 const wsPath = "/speech/recognition/interactive/cognitiveservices/v1";
 
 /** The status line a raw upgrade request for `target` gets, over its own socket. */
@@ -57,12 +57,6 @@ async function flood(mock: SpawnedMock, count: number, bytes: number): Promise<M
   return statuses;
 }
 
-/** The process's resident set, in MiB, from /proc (Linux). */
-const rssMiB = (pid: number): number => {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1]) / 1024;
-};
-
 type Page = { entries: { seq: number; type: string; query?: Record<string, string> }[]; next?: number; more: boolean } & Record<
   string,
   unknown
@@ -77,7 +71,7 @@ for (const runtime of runtimes) {
     t.teardown(async () => {
       await Promise.all([mock.stop(), small.stop()]);
     });
-    const bytes = queryBytes[runtime];
+    const bytes = queryBytes;
 
     t.test(`${requests} refused handshakes with a ${bytes / 1024} KiB query: the journal answers 200, bounded, RSS bounded`, async (t) => {
       const rssBefore = rssMiB(mock.ready.pid);
@@ -108,12 +102,14 @@ for (const runtime of runtimes) {
         "limit: the newest",
       );
 
-      // The queries sent weigh 2,000 x 60 KiB = 117 MiB on Deno (29 MiB on Node). Kept whole, as
-      // before, that is what the journal held (the issue measured 734 MiB of RSS for 10,000 on
-      // Deno); kept at 1 KiB each, it holds about 3 MiB. Measured: RSS grows about 40 MiB on
-      // either runtime, mostly garbage not yet collected; 100 MiB leaves room for that.
-      t.ok(rssAfter - rssBefore < 100, `RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB`);
-      t.ok(rssAfter < 250, `RSS ${rssAfter.toFixed(0)} MiB after ${requests} requests`);
+      // The queries sent weigh 2,000 x 15 KiB = 29 MiB. Kept whole, as before, that is what the
+      // journal held (the issue measured 734 MiB of RSS for 10,000 60 KiB queries on Deno, when
+      // Deno.serve took them); kept at 1 KiB each, it holds about 3 MiB. Measured: RSS grows about
+      // 60 MiB on Node and 110-125 MiB on Deno, heap the runtime keeps rather than anything the
+      // mock holds: with --journal-size 100, 16,000 such requests level off at +65 MiB (Node) and
+      // +115 MiB (Deno). 150 MiB leaves room for that, and fails for the 60 KiB amplification.
+      t.ok(rssAfter - rssBefore < 150, `RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB`);
+      t.ok(rssAfter < 300, `RSS ${rssAfter.toFixed(0)} MiB after ${requests} requests`);
     });
 
     t.test("with --journal-bytes 1048576 the oldest entries go, counted as dropped", async (t) => {
@@ -126,11 +122,9 @@ for (const runtime of runtimes) {
       t.equal(page.entries[0]?.query?.n, String(requests - 1), "the newest is kept");
     });
 
-    if (runtime === "node") {
-      t.test("Node refuses a request head over 16 KiB itself (431): such a query never reaches the mock", async (t) => {
-        t.equal(await rawUpgrade(mock, `${wsPath}?pad=${"a".repeat(60 * 1024)}`), "HTTP/1.1 431 Request Header Fields Too Large");
-      });
-    }
+    t.test("a request head over 16 KiB is refused by the HTTP parser (431): such a query never reaches the mock", async (t) => {
+      t.equal(await rawUpgrade(mock, `${wsPath}?pad=${"a".repeat(60 * 1024)}`), "HTTP/1.1 431 Request Header Fields Too Large");
+    });
 
     t.test("a bad --journal-bytes exits 2 with a precise message", async (t) => {
       const result = await runCommand(runtime, ["serve", "--port", "0", "--journal-bytes", "1000"]);

@@ -8,11 +8,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { invalidKeyBody, jsonHeaders, quotaExceededBody, resourceDisabledBody } from "../sts/bodies.ts";
 import { type AuthDecision, authorize, type GateDeps, type GatePolicy } from "./authorize.ts";
-import { type Credential, type CredentialPolicy, readCredential } from "./credentials.ts";
+import { ambiguousCredential, type Credential, type CredentialPolicy, readCredential } from "./credentials.ts";
 
 /**
- * Refusals name their reason code in this header: the WebSocket's (Node drops a refused upgrade's
- * body) and the REST APIs' (whose bodies are Azure's, with no room for it).
+ * Refusals name their reason code in this header: the WebSocket's (clients' WebSocket libraries
+ * rarely show a refused upgrade's body) and the REST APIs' (whose bodies are Azure's, with no room for it).
  */
 export const reasonHeader = "X-Speechmock-Reason";
 
@@ -77,8 +77,17 @@ export function authGate(options: AuthGateOptions): MiddlewareHandler<GateEnv> {
   const policy: GatePolicy = { overQuota, sources: credentials.sources };
   return async function gate(c, next) {
     const region = regionOf(c.req.header("host"));
-    const credential = readCredential(c.req.raw.headers, new URL(c.req.url), credentials);
-    const decision = await authorize(credential, region, deps, policy);
+    const url = new URL(c.req.url);
+    const credential = readCredential(c.req.raw.headers, url, credentials);
+    const ambiguous = ambiguousCredential(c.req.raw.headers, url, credentials);
+    const decision: AuthDecision =
+      ambiguous === undefined
+        ? await authorize(credential, region, deps, policy)
+        : {
+            ok: false,
+            reason: "auth.ambiguous",
+            detail: `Expected one ${ambiguous}, got two or more (repeated headers arrive joined by ", ")`,
+          };
     c.set("gate", { region, credential, decision });
     if (!decision.ok) return onRefused(c, decision);
     await next();

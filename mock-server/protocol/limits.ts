@@ -1,6 +1,7 @@
 /**
- * Every size limit of the protocol codecs, in one place. Deno's `upgradeWebSocket` has no
- * `maxPayload`, so the codecs enforce these themselves and both runtimes behave the same.
+ * Every size limit of the protocol codecs, in one place. The WebSocket layer's own cap (`ws`'s
+ * `maxPayload`, 1 MiB) is a transport backstop; these are the service's limits, with its close
+ * reasons, enforced by the codecs whatever the transport.
  */
 export interface ProtocolLimits {
   /**

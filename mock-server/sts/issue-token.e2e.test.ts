@@ -275,6 +275,18 @@ for (const runtime of runtimes) {
       });
     });
 
+    t.test("two subscription key header lines, even two valid ones, get 401 sts.key_ambiguous", async (t) => {
+      const mark = mock.logs.length;
+      const answer = await rawExchange(
+        ready.url,
+        `POST /sts/v1.0/issueToken HTTP/1.1\r\nHost: localhost\r\nOcp-Apim-Subscription-Key: ${westus.keys[0]}\r\n` +
+          `Ocp-Apim-Subscription-Key: ${westus.keys[1]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      t.match(answer, /^HTTP\/1\.1 401 /, "401");
+      t.ok(answer.endsWith(`\r\n\r\n${invalidKeyBody}`), "the invalid-key body");
+      t.match(await stsLogAfter(mock, mark), { status: 401, reason: "sts.key_ambiguous" }, "log line");
+    });
+
     t.test("a bad request does not stop the server from serving the next one", async (t) => {
       const next = async (what: string) => {
         const res = await post(withKey(westus.keys[0]));

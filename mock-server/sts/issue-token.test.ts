@@ -208,6 +208,15 @@ t.test("tokens asked for in the same second are identical; a new second gives a 
   t.equal((await h.verify(next)).payload.exp, startSeconds + 601);
 });
 
+t.test("two subscription keys, even two valid ones, are refused as an invalid key: sts.key_ambiguous", async (t) => {
+  const { post, events } = await harness();
+  // Repeated headers reach the app joined by ", ", on both runtimes.
+  const res = await post(undefined, key(`${westusKeys[0]}, ${westusKeys[1]}`));
+  t.equal(res.status, 401);
+  t.equal(await res.text(), invalidKeyBody);
+  t.match(stsEvents(events).at(-1), { status: 401, reason: "sts.key_ambiguous" });
+});
+
 t.test("the path is matched without regard to case", async (t) => {
   const h = await harness();
   for (const path of ["/sts/v1.0/issueToken", "/sts/v1.0/issuetoken", "/STS/V1.0/ISSUETOKEN"]) {

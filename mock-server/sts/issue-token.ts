@@ -4,7 +4,7 @@ import { epochSeconds } from "../clock.ts";
 import { gateDeps, type MockContext } from "../context.ts";
 import { applyFault } from "../faults/apply.ts";
 import { authorizeKey, type KeyRefusal } from "../gate/authorize.ts";
-import { readCredential, stsCredentials, subscriptionKeyName } from "../gate/credentials.ts";
+import { ambiguousCredential, readCredential, stsCredentials, subscriptionKeyName } from "../gate/credentials.ts";
 import type { StsReason } from "../reasons.ts";
 import { redact, redactedHeaders, redactedQuery, tokenTag } from "../redact.ts";
 import type { Resource } from "../subscriptions/resource.ts";
@@ -108,7 +108,10 @@ export function createStsApp(ctx: MockContext): Hono {
       if (faulted) return faulted;
     }
 
-    const outcome = decideIssue(key, keyInQueryRefused, region, ctx);
+    const outcome: Outcome =
+      ambiguousCredential(c.req.raw.headers, url, credentials) === undefined
+        ? decideIssue(key, keyInQueryRefused, region, ctx)
+        : { status: 401, reason: "sts.key_ambiguous", body: invalidKeyBody };
     // Signed before it is reported: a journal listener may move the clock on seeing it.
     const token =
       outcome.status === 200

@@ -98,6 +98,18 @@ export class Connection {
     logger({ type: "socket.close", connectionId, code, reason, initiator: "server", error: cause });
   }
 
+  /**
+   * The WebSocket layer failed the connection for a frame that breaks RFC 6455 and has already
+   * sent its close frame: the server closed, and the journal says so.
+   */
+  failedByTransport(code: number, reason: string, cause: CloseCause): void {
+    if (this.#closed) return;
+    this.#finish();
+    const { connectionId, logger } = this.#deps;
+    this.#deps.journal.record({ type: "close", connectionId, code, reason, initiator: "server" });
+    logger({ type: "socket.close", connectionId, code, reason, initiator: "server", error: cause });
+  }
+
   /** The client closed (or the transport died). */
   clientClosed(code: number, reason: string): void {
     if (this.#closed) return;

@@ -167,6 +167,8 @@ t.test("the auth gate", async (t) => {
       [{ Authorization: "Basic abc" }, "", 401, invalidKeyBody, "auth.scheme_invalid"],
       [key(disabledKey), "", 403, resourceDisabledBody, "auth.resource_disabled"],
       [key(quotaKey), "", 403, quotaExceededBody("0.07:12:30"), "auth.quota_exceeded"],
+      // Two key headers reach the app joined by ", " (see ambiguousCredential): even two valid ones.
+      [key(`${westusKey}, ${westusKey}`), "", 401, invalidKeyBody, "auth.ambiguous"],
     ];
     for (const [headers, query, status, body, reason] of cases) {
       const res = await h.post(`?language=en-US${query}`, headers);
@@ -176,7 +178,10 @@ t.test("the auth gate", async (t) => {
       t.equal(res.headers.get("access-control-allow-origin"), "*", reason);
       t.match(h.entries().at(-1), { status, reason, detail: String }, reason);
     }
-    t.match(h.entries().at(-9), { detail: /credentials in the query string are not accepted here/ });
+    t.match(h.entries().at(-10), { detail: /credentials in the query string are not accepted here/ });
+    t.match(h.entries().at(-1), {
+      detail: 'Expected one Ocp-Apim-Subscription-Key, got two or more (repeated headers arrive joined by ", ")',
+    });
   });
 
   t.test("a key used at its region's endpoint (Host) is accepted", async (t) => {

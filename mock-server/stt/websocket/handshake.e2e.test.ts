@@ -135,7 +135,7 @@ interface Expectation {
   secret?: string;
 }
 
-/** Asserts a refused handshake: status, reason header, no open socket, its log line, and on Deno its JSON body. */
+/** Asserts a refused handshake: status, reason header, JSON body, no open socket, and its log line. */
 async function expectRefused(t: Assert, mock: SpawnedMock, a: Attempt, status: number, e: Expectation): Promise<void> {
   const outcome = await attempt(mock, a);
   if (outcome.opened) {
@@ -148,10 +148,7 @@ async function expectRefused(t: Assert, mock: SpawnedMock, a: Attempt, status: n
   await sleep(0);
   t.equal(outcome.openedLater(), false, "no open or upgrade event");
   t.not(outcome.ws.readyState, WebSocket.OPEN, "the socket is not open");
-  if (mock.runtime === "deno") {
-    // Deno sends the refused upgrade's body; Node drops it, so it is asserted only here.
-    t.match(JSON.parse(outcome.body), { error: { code: String(status), message: String, reason: e.reason } }, "JSON body");
-  }
+  t.match(JSON.parse(outcome.body), { error: { code: String(status), message: String, reason: e.reason } }, "JSON body");
   const connectionId = a.headers?.["X-ConnectionId"] ?? /X-ConnectionId=([^&]*)/i.exec(a.query ?? "")?.[1];
   const log = await nextLog(mock, (l) =>
     connectionId ? l.connectionId === connectionId : l.reason === e.reason && l.connectionId === undefined,
@@ -330,7 +327,7 @@ for (const runtime of runtimes) {
         const connectionId = id();
         const outcome = await attempt(mock, { headers: { "X-ConnectionId": connectionId } });
         t.equal(outcome.opened, false);
-        if (!outcome.opened && runtime === "deno") {
+        if (!outcome.opened) {
           const detail = "Expected an Authorization or Ocp-Apim-Subscription-Key header or query parameter";
           t.equal(outcome.body, `{"error":{"code":"403","message":"${detail}","reason":"auth.missing"}}`, "the exact body");
         }

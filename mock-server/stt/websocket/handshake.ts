@@ -36,7 +36,7 @@ const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * What the runtime saw of a request that a `Request` does not carry. The adapters put it in Hono's
- * env (`c.env.httpVersion`); Deno.serve does not tell the version, so there it is unknown.
+ * env (`c.env.httpVersion`); without an adapter (`app.request` in tests) it is unknown.
  */
 export interface HandshakeTransport {
   /** The request line's version, `1.1` for an HTTP/1.1 request, as Node's `IncomingMessage.httpVersion` says it. */
@@ -78,8 +78,8 @@ export async function decideHandshake(
   const credential = readCredential(req.headers, url, websocketCredentials);
   const connectionId = req.headers.get("X-ConnectionId") ?? queryParam(url, "X-ConnectionId");
 
-  // Two credentials where one is read: refused rather than picked, since Node kept the first
-  // Authorization header and Deno joined them, and a client sending two has a bug worth seeing.
+  // Two credentials where one is read: refused rather than picked (runtimes and proxies differ on
+  // first-wins or joined), and a client sending two has a bug worth seeing.
   const ambiguous = ambiguousCredential(req.headers, url, websocketCredentials);
   if (ambiguous !== undefined) {
     return {
@@ -153,9 +153,9 @@ export async function decideHandshake(
       connectionId,
     };
   }
-  // RFC 6455 section 4.2.1, checked here rather than left to the runtime, which would refuse only
-  // after the decision was logged as accepted, and differently (`ws` 400 or 405, Deno 500, or
-  // neither: Deno upgraded HEAD and HTTP/1.0, `ws` any HTTP version).
+  // RFC 6455 section 4.2.1, checked here rather than left to the WebSocket layer, which would
+  // refuse only after the decision was logged as accepted (`ws` 400 or 405, or upgrade any HTTP
+  // version), and the older Deno.serve transport differently again.
   if (req.method !== "GET") {
     return {
       accept: false,

@@ -7,15 +7,16 @@ import { reasonHeader } from "../../gate/middleware.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
 import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
+import { frameFailure } from "../../ws/frame-errors.ts";
 import { speechPaths } from "../endpoints.ts";
 import { decideHandshake, type HandshakeDecision, type HandshakeTransport } from "./handshake.ts";
 import { type SessionLimits, SpeechSession } from "./session.ts";
 
-/** Refused handshakes name their reason in this header: Node drops a refused upgrade's body. */
+/** Refused handshakes name their reason in this header, beside the JSON body. */
 export { reasonHeader };
 
 type Accepted = Extract<HandshakeDecision, { accept: true }>;
-/** `Bindings`: what a runtime adapter adds to Hono's env (see `HandshakeTransport`); absent on Deno. */
+/** `Bindings`: what a runtime adapter adds to Hono's env (see `HandshakeTransport`); absent in `app.request` tests. */
 type Env = { Variables: { decision: Accepted }; Bindings: HandshakeTransport | undefined };
 
 /**
@@ -30,7 +31,7 @@ export const interactiveMaxAudioMs = 15_000;
 /** How long an utterance that matches nothing waits for the end of the audio (see SessionLimits). */
 export const unmatchedHoldMs = 300;
 
-/** What the runtimes' sockets have in common: `ws` on Node and Deno's WebSocket both count queued bytes. */
+/** Bytes queued for the client, as `ws` (and any web-style WebSocket) counts them. */
 const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
 
 /**
@@ -90,6 +91,10 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
         );
       },
       onMessage: (evt) => session?.receive(evt.data as string | ArrayBuffer),
+      onError: (evt) => {
+        const failure = frameFailure((evt as Event & { error?: unknown }).error);
+        if (failure) session?.frameFailed(failure);
+      },
       onClose: (evt, ws) => {
         ctx.sockets.delete(ws);
         session?.clientClosed(evt.code, evt.reason);

@@ -18,6 +18,7 @@ import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-messag
 import type { Transcript } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
 import { type CloseCause, Connection, type ConnectionLimits, type Peer } from "../../ws/connection.ts";
+import type { FrameFailure } from "../../ws/frame-errors.ts";
 import type { TurnMode } from "../endpoints.ts";
 import { jsSha256, type PcmHasherFactory } from "../pcm-hash.ts";
 import { type RecognitionSettings, turnTimeouts } from "../recognition-settings.ts";
@@ -106,6 +107,21 @@ export class SpeechSession {
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  /** The WebSocket layer failed a frame (see ws/frame-errors.ts) and closed: a violation like any other. */
+  frameFailed(failure: FrameFailure): void {
+    if (this.#connection.closed) return;
+    this.#record({
+      type: "violation",
+      connectionId: this.#deps.connectionId,
+      code: failure.code,
+      closeCode: failure.closeCode,
+      closeReason: failure.closeReason ?? "",
+      message: failure.message,
+      ...(this.#turn ? { requestId: this.#turn.requestId } : {}),
+    });
+    this.#connection.failedByTransport(failure.closeCode, failure.closeReason ?? "", { code: failure.code, message: failure.message });
   }
 
   /** The client closed (or the transport died): stop the timers and settle the journal. */
