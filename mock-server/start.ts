@@ -7,7 +7,6 @@ import { controlPrefix } from "./control/prefix.ts";
 import { resetToStart } from "./control/routes.ts";
 import type { ControlledClock } from "./controlled-clock.ts";
 import { MockError } from "./errors.ts";
-import type { MockEvent } from "./events.ts";
 import type { FaultRegistry } from "./faults/registry.ts";
 import { type FetchHandler, limitConnections } from "./http/limits.ts";
 import type { Journal } from "./journal.ts";

@@ -23,34 +23,30 @@ import { pingFloodBytes, pingFloodError } from "../ws/frame-errors.ts";
  */
 
 /**
- * `@hono/node-server` builds an upgrade's `Request` from `IncomingMessage.headers`, which drops
- * headers with an empty value and keeps only the first of repeated `Authorization` headers, so an
- * upgrade would read differently on Node and on Deno (and than the same request without
- * `Upgrade`). The headers are rebuilt from the raw ones, as the plain request path does: repeated
- * headers joined by ", ", empty ones kept. The request line's version goes into the env, where the
- * handshake decision reads it (`HandshakeTransport`), and the request gets a signal that aborts
- * when the client leaves, as a plain request's does.
+ * An upgrade's `Request` as it came. `@hono/node-server` builds it from `IncomingMessage.headers`,
+ * which drops headers with an empty value and keeps only the first of repeated `Authorization`
+ * headers, so an upgrade would read differently from the same request without `Upgrade`. The
+ * headers are rebuilt from the raw ones, as the plain request path does: repeated headers joined
+ * by ", ", empty ones kept. And it gets the signal `@hono/node-server` leaves out, aborted if the
+ * client leaves before the decision: a handshake held by a fault rule ("hang") would otherwise wait
+ * forever, holding its place under the caps. Node's HTTP parser has let go of an upgrade's socket,
+ * so nobody else ends it on the client's FIN. `release` detaches the listeners once decided.
  */
-function asReceived(req: Request, env: HttpBindings | Http2Bindings): Request {
-  const incoming = env.incoming as IncomingMessage | undefined;
-  // Only upgrades are touched; other requests (the token service's hot path) pass untouched.
-  if (incoming?.headers.upgrade === undefined) return req;
-  (env as { httpVersion?: string }).httpVersion = incoming.httpVersion;
-  // The plain request path (it has a response) already reads the raw headers.
-  if (env.outgoing !== undefined) return req;
+function upgradeAsReceived(req: Request, incoming: IncomingMessage): { request: Request; release(): void } {
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
     if (!name.startsWith(":")) headers.append(name, raw[i + 1] as string);
   }
-  // `@hono/node-server` gives an upgrade's request no signal: a handshake held by a fault rule
-  // ("hang") would wait forever after its client left, and hold its place under the caps.
-  // Node's HTTP parser has let go of an upgrade's socket, so nobody else ends it on the client's FIN.
   const gone = new AbortController();
   const leave = () => gone.abort();
-  incoming.socket.once("end", leave).once("close", leave);
-  return new Request(req, { headers, signal: gone.signal });
+  const socket = incoming.socket;
+  socket.once("end", leave).once("close", leave);
+  return {
+    request: new Request(req, { headers, signal: gone.signal }),
+    release: () => socket.off("end", leave).off("close", leave),
+  };
 }
 
 /** The upgrades `ws` takes: a GET asking for `websocket`. Anything else is answered as plain HTTP. */
@@ -100,7 +96,12 @@ function answerOtherUpgradesAsPlain(server: ServerType, listener: RequestListene
   server.on("upgrade", () => {});
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (websocketUpgrade && isWebSocketUpgrade(req)) {
-      websocketUpgrade.call(server, req, socket, head);
+      // `@hono/node-server` answers nothing when it cannot build the request's URL (a Host of
+      // `a b` or `host:99999`, a target of `*` or with a backslash): such a request never reaches
+      // the app, and the client would wait forever (found by the handshake fuzz). Answered here.
+      Promise.resolve(websocketUpgrade.call(server, req, socket, head)).then(() => {
+        if (!reachedApp.has(req) && !socket.destroyed) socket.end(unusableTargetAnswer);
+      });
       return;
     }
     socket.unshift(Buffer.concat([Buffer.from(withoutUpgradeToken(req), "latin1"), head]));
@@ -142,6 +143,19 @@ async function writeRefusal(socket: Duplex, response: Response): Promise<void> {
  * not one of these is a refusal, which `writeRefusal` answers.
  */
 const accepted = new WeakSet<IncomingMessage>();
+
+/** The upgrades the app decided (`answeringUpgrades`); any other was refused before it could be. */
+const reachedApp = new WeakSet<IncomingMessage>();
+
+const unusableTargetBody = JSON.stringify({
+  error: {
+    code: "400",
+    message: "The request target and Host do not form a URL. Expected an origin-form target (/path?query) and a Host of name[:port]",
+  },
+});
+const unusableTargetAnswer =
+  "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n" +
+  `Content-Length: ${Buffer.byteLength(unusableTargetBody)}\r\n\r\n${unusableTargetBody}`;
 
 /**
  * `@hono/node-server`'s upgrade, which notes what it accepted and passes `ws`'s errors (a frame
@@ -208,15 +222,23 @@ function readTimeouts({ headerTimeoutSeconds, bodyTimeoutSeconds }: ListenOption
 function answeringUpgrades(fetchApp: Parameters<Runtime["listen"]>[0]) {
   return async (req: Request, env: HttpBindings | Http2Bindings): Promise<Response> => {
     const incoming = env.incoming as IncomingMessage | undefined;
-    if (env.outgoing !== undefined || incoming === undefined) return fetchApp(asReceived(req, env), env);
+    if (incoming === undefined) return fetchApp(req, env);
+    // The request line's version, where the handshake decision reads it (`HandshakeTransport`).
+    if (incoming.headers.upgrade !== undefined) (env as { httpVersion?: string }).httpVersion = incoming.httpVersion;
+    // A plain request (it has a response to write to), the token service's hot path, passes untouched.
+    if (env.outgoing !== undefined) return fetchApp(req, env);
+    reachedApp.add(incoming);
+    const { request, release } = upgradeAsReceived(req, incoming);
     let response: Response;
     try {
-      response = await fetchApp(asReceived(req, env), env);
+      response = await fetchApp(request, env);
     } catch {
       response = new Response('{"error":{"code":"500","message":"Internal error while deciding the handshake"}}', {
         status: 500,
         headers: { "content-type": "application/json" },
       });
+    } finally {
+      release();
     }
     if (!accepted.has(incoming)) await writeRefusal(incoming.socket, response);
     return response;

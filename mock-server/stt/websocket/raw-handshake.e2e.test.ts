@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import t from "tap";
-import { type RuntimeName, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
 
 const interactive = "/speech/recognition/interactive/cognitiveservices/v1";
 const reasonHeader = "x-speechmock-reason";
@@ -263,6 +263,26 @@ for (const runtime of runtimes) {
       t.not(after, "upgraded");
       const accepted = mock.logs.filter((l) => l.event === "handshake" && l.connectionId === id && l.decision === "accept");
       t.same(accepted, [], "no accept logged");
+    });
+
+    t.test("an upgrade whose target and Host form no URL gets 400 with a JSON body, not silence", async (t) => {
+      // Found by the handshake fuzz: `@hono/node-server` could not build the URL and nobody answered.
+      const { port } = new URL(mock.ready.url);
+      for (const [target, host] of [
+        ["*", `127.0.0.1:${port}`],
+        [speech, `127.0.0.1:${port}x`],
+        [speech, "a b"],
+        ["/\\speech", `127.0.0.1:${port}`],
+      ]) {
+        const id = newConnectionId();
+        const { reply, after } = await exchange(
+          mock,
+          `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\n${websocketHeaders}${credentialed(id)}\r\n`,
+        );
+        t.equal(reply.status, 400, `${target} at ${host}: ${reply.statusLine}`);
+        t.match(JSON.parse(reply.body), { error: { code: "400", message: /do not form a URL/ } });
+        t.equal(after, "closed");
+      }
     });
 
     t.test("two Authorization headers are refused as auth.ambiguous, even two valid ones", async (t) => {
