@@ -95,10 +95,12 @@ for (const runtime of runtimes) {
       t.equal(rest.dropped, 0);
       t.ok((rest.bytes as number) < 8 * 1024 * 1024, `the journal holds ${((rest.bytes as number) / 2 ** 20).toFixed(1)} MiB, estimated`);
 
+      // Sixteen requests are in flight at a time, so the last two journaled are the last two of
+      // `rest`, in the journal's order, not necessarily requests 1998 and 1999.
       const newest = (await (await fetch(`${mock.ready.admin}/journal?limit=2`)).json()) as Page;
       t.same(
-        newest.entries.map((e) => e.query?.n),
-        [String(requests - 2), String(requests - 1)],
+        newest.entries.map((e) => e.seq),
+        rest.entries.slice(-2).map((e) => e.seq),
         "limit: the newest",
       );
 
@@ -119,7 +121,8 @@ for (const runtime of runtimes) {
       t.equal(page.maxBytes, 1048576);
       t.ok((page.dropped as number) > 0, `dropped ${page.dropped}`);
       t.equal((page.size as number) + (page.dropped as number), requests, "every entry kept or counted as dropped");
-      t.equal(page.entries[0]?.query?.n, String(requests - 1), "the newest is kept");
+      // Sixteen in flight at a time: the newest journaled is one of the last sixteen sent.
+      t.ok(Number(page.entries[0]?.query?.n) >= requests - 16, `the newest is kept: request ${page.entries[0]?.query?.n}`);
     });
 
     t.test("a request head over 16 KiB is refused by the HTTP parser (431): such a query never reaches the mock", async (t) => {
