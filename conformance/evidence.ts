@@ -6,6 +6,7 @@ import type { ClientEvent } from "./contract.ts";
 export type StsRequest = Extract<JournalEntry, { type: "sts.request" }>;
 export type Handshake = Extract<JournalEntry, { type: "handshake" }>;
 export type Message = Extract<JournalEntry, { type: "message" }>;
+export type Close = Extract<JournalEntry, { type: "close" }>;
 export type ErrorEvent = Extract<ClientEvent, { event: "error" }>;
 export type Recognized = Extract<ClientEvent, { event: "recognized" }>;
 
@@ -19,6 +20,7 @@ export const sent = (e: Evidence, connectionId?: string) =>
     (j): j is Message => j.type === "message" && j.direction === "in" && (connectionId === undefined || j.connectionId === connectionId),
   );
 export const faultsFired = (e: Evidence) => e.journal.filter((j) => j.type === "fault");
+export const closes = (e: Evidence) => e.journal.filter((j): j is Close => j.type === "close");
 /** Request ids of the turns the mock started, in order. */
 export const turns = (e: Evidence) =>
   e.journal.flatMap((j) => (j.type === "turn" && j.phase === "start" ? [{ connectionId: j.connectionId, requestId: j.requestId }] : []));
@@ -32,4 +34,10 @@ export const list = (items: readonly unknown[]) =>
   items.length === 0 ? "none" : items.map((i) => (typeof i === "string" ? i : JSON.stringify(i))).join(", ");
 export const describeErrors = (e: Evidence) => `client errors: ${list(errors(e).map(({ event: _, ...rest }) => rest))}`;
 /** Minutes of the mock's clock between two journal entries. */
+/** Connection ids that appear on more than one handshake: every handshake must carry a new one. */
+export const reusedConnectionIds = (e: Evidence): string[] => {
+  const ids = handshakes(e).map((h) => h.connectionId?.toLowerCase());
+  return [...new Set(ids.filter((id, i) => id !== undefined && ids.indexOf(id) !== i))] as string[];
+};
+
 export const minutesBetween = (a: JournalEntry, b: JournalEntry) => (b.at - a.at) / 60_000;

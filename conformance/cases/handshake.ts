@@ -1,14 +1,14 @@
 /** Handshake cases: what the client presents when it opens the speech WebSocket (spec section 3). */
 import { type Case, check } from "../case.ts";
-import { accepted, describeErrors, errors, handshakes, issued, list, recognized } from "../evidence.ts";
+import { accepted, describeErrors, errors, handshakes, issued, list, recognized, reusedConnectionIds } from "../evidence.ts";
 
 const secretNames = ["ocp-apim-subscription-key", "subscription-key"];
 
 export const handshakeCases: Case[] = [
   {
-    id: "handshake.bearer",
+    id: "handshake.token",
     level: "MUST",
-    title: "The handshake carries Authorization: Bearer with the exact token issued",
+    title: "The handshake carries the exact token issued, in Authorization",
     spec: "spec 3: handshake and authentication",
     requires: ["token"],
     judge: (e) => {
@@ -17,14 +17,33 @@ export const handshakeCases: Case[] = [
       return [
         check(hs.length > 0, "the client opened a connection", () => describeErrors(e)),
         check(
-          hs.every((h) => h.credential.kind === "token" && /^bearer /i.test(h.credential.value ?? "")),
-          "every handshake presents Authorization: Bearer <token>",
-          () => list(hs.map((h) => h.credential.value ?? h.credential.kind)),
+          hs.every((h) => h.credential.kind === "token"),
+          "every handshake presents a token",
+          () => list(hs.map((h) => h.credential.kind)),
         ),
         check(
           hs.every((h) => h.tokenTag !== undefined && tags.has(h.tokenTag)),
           "the token is one the token service issued, unaltered",
           () => `${hs.filter((h) => !tags.has(h.tokenTag)).length} handshakes presented a token the mock did not issue`,
+        ),
+      ];
+    },
+  },
+  {
+    id: "handshake.bearer",
+    level: "SHOULD",
+    title: "The token is sent as Authorization: Bearer <token>",
+    // A bare JWT is accepted by the service: SDKs up to 1.18 and the 2017 browser SDK sent one.
+    spec: "spec 3: handshake and authentication; spec 7: a bare token is accepted (auth.bare_token)",
+    requires: ["token"],
+    judge: (e) => {
+      const hs = handshakes(e).filter((h) => h.credential.kind === "token");
+      return [
+        check(hs.length > 0, "the client presented a token", () => describeErrors(e)),
+        check(
+          hs.every((h) => /^bearer /i.test(h.credential.value ?? "")),
+          "every handshake presents Authorization: Bearer <token>",
+          () => list(hs.map((h) => h.credential.value ?? h.credential.kind)),
         ),
       ];
     },
@@ -66,6 +85,44 @@ export const handshakeCases: Case[] = [
           () => `connection ids: ${list(ids.map(String))}; ${describeErrors(e)}`,
         ),
         check(new Set(ids).size === ids.length, "no two connections share one", () => list(ids.map(String))),
+      ];
+    },
+  },
+  {
+    id: "handshake.connection-id-fresh",
+    // Not a MUST: the service accepts a reused id, and Microsoft's JS SDK reuses it for every attempt
+    // of a connect and for a reconnect (ServiceRecognizerBase.retryableConnect). A new id per
+    // handshake is what lets a service-side log tell the attempts apart.
+    level: "SHOULD",
+    title: "Every handshake carries a new X-ConnectionId, retries and reconnects included",
+    spec: "spec 3: handshake (X-ConnectionId names one connection in the service's logs)",
+    requires: ["reconnect"],
+    plan: { turns: 2 },
+    setup: {
+      faults: [
+        // The first handshake is refused (the client retries it), and the connection is closed
+        // 1000 as the second turn begins (the client reconnects): three handshakes in all.
+        { target: "handshake", times: 1, action: { kind: "refuse", status: 403 } },
+        {
+          target: "message",
+          path: "audio",
+          turnStart: true,
+          after: 1,
+          times: 1,
+          action: { kind: "close", code: 1000, reason: "Connection closed by the service." },
+        },
+      ],
+    },
+    judge: (e) => {
+      const hs = handshakes(e);
+      const reused = reusedConnectionIds(e);
+      return [
+        check(
+          hs.length >= 3 && accepted(e).length >= 2,
+          "the client retried the refused handshake and reconnected after the close",
+          () => `${hs.length} handshakes, ${accepted(e).length} accepted; ${describeErrors(e)}`,
+        ),
+        check(reused.length === 0, "no two handshakes share an X-ConnectionId", () => `reused: ${list(reused)}`),
       ];
     },
   },

@@ -10,6 +10,8 @@ export interface FaultSubject {
   connectionId?: string;
   /** For messages: the client message's Path. */
   path?: string;
+  /** For messages: whether it is the first audio message of its turn. */
+  turnStart?: boolean;
 }
 
 type ActionOf<T extends FaultTarget> = T extends "sts" | "rest"
@@ -76,6 +78,7 @@ export class FaultRegistry {
         continue;
       }
       if ("path" in rule && rule.path !== undefined && rule.path.toLowerCase() !== subject.path?.toLowerCase()) continue;
+      if ("turnStart" in rule && rule.turnStart && !subject.turnStart) continue;
       if (++rule.matched <= (rule.after ?? 0)) continue;
       if (rule.probability !== undefined && draw() >= rule.probability) continue;
       rule.fired++;

@@ -179,6 +179,24 @@ for (const runtime of runtimes) {
       await next.close();
     });
 
+    t.test("a turnStart rule fires on a turn's first audio message: with after 1, as the second turn begins", async (t) => {
+      await addRule({
+        target: "message",
+        path: "audio",
+        turnStart: true,
+        after: 1,
+        times: 1,
+        action: { kind: "close", code: 1000, reason: "Closed at the second turn." },
+      });
+      const client = await connect(mock.ready.ws, westus);
+      client.sendConfig();
+      const first = await client.turn(readClip("hello.wav"));
+      t.equal(first.at(-1)?.path, "turn.end", "the first turn, all its audio messages included, is untouched");
+      client.sendTurn(readClip("hello.wav"));
+      t.same(await client.closed, { code: 1000, reason: "Closed at the second turn." });
+      t.match((await faultEntries()).at(-1), { target: "message", action: "close", path: "audio", code: 1000 });
+    });
+
     t.test("a malformed-message rule sends the client a message with no blank line after its headers", async (t) => {
       await addRule({ target: "message", path: "speech.config", times: 1, action: { kind: "malformed" } });
       const ws = new WebSocket(`${mock.ready.ws}/speech/recognition/interactive/cognitiveservices/v1?language=en-US`, {

@@ -90,6 +90,11 @@ export const faultRule = z.discriminatedUnion("target", [
     connectionId: z.optional(z.string().check(z.regex(/^[0-9a-fA-F]{32}$/, "Expected a connection id: 32 hex digits"))),
     /** Only messages from the client with this Path (`speech.context` fires at the next turn; `audio` mid-turn). */
     path: z.optional(z.string().check(z.minLength(1, "Expected a message path such as audio or speech.context"))),
+    /**
+     * Only a turn's first audio message: the message of a turn every client sends, where
+     * `speech.context` is optional. With `after: 1`, the second turn's.
+     */
+    turnStart: z.optional(z.boolean()),
     action: messageAction,
   }),
 ]);

@@ -69,9 +69,9 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
             limits,
             overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
             pcmHasher: ctx.pcmHasher,
-            fault: (path) => {
+            fault: (path, turnStart) => {
               if (ctx.faults.isEmpty) return undefined;
-              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path, key });
+              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path, key, turnStart });
               if (!fired) return undefined;
               const { rule, action } = fired;
               ctx.report({

@@ -61,7 +61,7 @@ export interface SessionDeps {
   /** The runtime's incremental SHA-256; the JavaScript one by default. */
   readonly pcmHasher?: PcmHasherFactory;
   /** A fault rule of the control plane that fires on this client message, if any (already journaled). */
-  readonly fault?: (path: string) => MessageFaultAction | undefined;
+  readonly fault?: (path: string, turnStart: boolean) => MessageFaultAction | undefined;
 }
 
 const requestIdPattern = /^[0-9a-fA-F]{32}$/;
@@ -163,7 +163,9 @@ export class SpeechSession {
       (m) => m.payload.byteLength,
     );
     const { path, requestId } = this.#common(message.headers);
-    if (this.#faulted(path, requestId)) return;
+    // A turn's first audio message: the one message of a turn every client sends (speech.context is optional).
+    const turnStart = !(this.#turn?.requestId === requestId && this.#turn.recognizer !== undefined);
+    if (this.#faulted(path, requestId, turnStart)) return;
     this.#requireConfigured(path);
     if (message.trailingBlankLine) {
       this.#noticeOnce("message.header_blank_line", "Read a binary message whose header block ends with a blank line", requestId);
@@ -205,8 +207,8 @@ export class SpeechSession {
   }
 
   /** Applies a fault rule that fires on this message; true when it closed the connection. */
-  #faulted(path: string, requestId: string): boolean {
-    const fault = this.#deps.fault?.(path);
+  #faulted(path: string, requestId: string, turnStart = false): boolean {
+    const fault = this.#deps.fault?.(path, turnStart);
     if (fault === undefined) return false;
     if (fault.kind === "malformed") {
       // No blank line after the headers: a client's parser must cope, or fail visibly.
