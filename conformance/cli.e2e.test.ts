@@ -4,7 +4,7 @@
  * every case; bad flags and files exit 2; unexpected results and stale expectations exit 1.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
@@ -96,7 +96,7 @@ t.test("usage and harness errors exit 2 with a precise message", async (t) => {
       ],
       /Cannot write the JSON report to ".*no\/such\/dir\.json": ENOENT/,
     ],
-    [["--client", "x", "--expected-failures", join(dir, "missing.json")], /Cannot read expected-failures file ".*missing\.json": ENOENT/],
+    [["--client", "x", "--expected-failures", dir], /Cannot read expected-failures file ".*": EISDIR/],
     [["--client", "x", "--expected-failures", file("bad.json", "[{")], /bad\.json: not valid JSON/],
     [
       ["--client", "x", "--expected-failures", file("shape.json", '[{"id":"token.post"}]')],
@@ -116,6 +116,27 @@ t.test("usage and harness errors exit 2 with a precise message", async (t) => {
     t.equal(runs[i]?.code, 2, args.join(" "));
     t.match(runs[i]?.stderr, message, args.join(" "));
   }
+});
+
+t.test("an expected-failures file that does not exist yet is taken as empty, and said so: a first CI run", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "speechmock-first-run-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const missing = join(dir, "expected-failures.json");
+  const run = await conform(
+    "node",
+    "--client",
+    `echo '{"event":"recognized","status":"NoMatch"}'`,
+    "--cases",
+    "protocol.no-match",
+    "--expected-failures",
+    missing,
+  );
+  t.equal(run.code, 0, run.stderr);
+  t.match(
+    run.stderr,
+    /expected-failures\.json" does not exist yet: no case is expected to fail\. To accept today's failures, save the entries/,
+  );
+  t.match(run.stdout, /1 passed/);
 });
 
 t.test("a client that crashes, breaks the contract or hangs: ERROR, ERROR, TIMEOUT, exit 1", async (t) => {

@@ -23,6 +23,8 @@ t.test("a non-pass adds why, indented under the id", async (t) => {
       "           1 of 2 checks failed",
       "           ✗ one token serves both connections",
       "             seen: 3 tokens issued",
+      "           client stderr (last 8 lines):",
+      ...Array.from({ length: 8 }, (_, i) => `             log line ${23 + i}`),
     ].join("\n"),
   );
   t.equal(
@@ -39,8 +41,21 @@ t.test("a non-pass adds why, indented under the id", async (t) => {
   );
   t.equal(
     humanLine(byId("protocol.close-1000"), plain),
-    "TIMEOUT    protocol.close-1000            A 1000 close mid-session means reconnect and redo the turn (30.0 s)\n           the client did not exit within 30 s",
+    [
+      "TIMEOUT    protocol.close-1000            A 1000 close mid-session means reconnect and redo the turn (30.0 s)",
+      "           the client did not exit within 30 s",
+      "           client stderr (last 1 line):",
+      "             waiting for turn.end",
+    ].join("\n"),
   );
+});
+
+t.test("a crash shows the tail of the client's stderr, where its own account of it is", async (t) => {
+  t.match(
+    humanLine(byId("handshake.bearer"), plain),
+    /client stderr \(last 3 lines\):\n {13}TypeError: cannot read properties of undefined \(reading 'headers'\)\n +at connect/,
+  );
+  t.notMatch(humanLine(byId("token.empty-body"), plain), /client stderr/, "not under a NON-STRICT");
 });
 
 t.test("colour is ANSI only when asked for, and only colour", async (t) => {

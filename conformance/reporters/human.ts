@@ -47,7 +47,24 @@ export function humanLine(result: CaseResult, opts: HumanOptions): string {
     ...failedChecks(result).flatMap((c) => [`${cross} ${c.what}`, ...(c.seen !== undefined ? [`  seen: ${c.seen}`] : [])]),
   ];
   const lines = details.flatMap((d) => printable(d).split("\n")).map((line) => `${detailIndent}${line}`.trimEnd());
-  return [head, ...lines].join("\n");
+  return [head, ...lines, ...stderrTail(result, opts)].join("\n");
+}
+
+/** Lines of the client's stderr shown under a case that failed or broke: usually its own account of why. */
+const stderrLines = 8;
+
+function stderrTail(result: CaseResult, opts: HumanOptions): string[] {
+  if (result.outcome !== "FAIL" && result.outcome !== "ERROR" && result.outcome !== "TIMEOUT") return [];
+  const tail = result.client.stderr
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(-stderrLines);
+  if (tail.length === 0) return [];
+  return [
+    `${detailIndent}${paint(opts, "dim", `client stderr (last ${tail.length} line${tail.length === 1 ? "" : "s"}):`)}`,
+    ...tail.map((line) => `${detailIndent}  ${printable(line)}`.trimEnd()),
+  ];
 }
 
 /** What the run came to and what to do about it, ending in the counts line. No trailing newline. */
