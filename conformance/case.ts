@@ -18,8 +18,12 @@ export interface Plan {
   clip: Clip;
   sessions: number;
   turns: number;
-  /** Between sessions, in minutes of the mock's (scaled) clock. */
-  pauseMinutes: number;
+  /**
+   * When each session starts, in minutes of the mock's (scaled) clock from the client's start,
+   * whatever the sessions before took (one that is late starts as soon as the one before ends).
+   * Sessions beyond the list start right after the one before.
+   */
+  startsAtMinutes: readonly number[];
 }
 
 export interface Setup {
@@ -67,7 +71,7 @@ export interface Case {
   judge(evidence: Evidence): Check[];
 }
 
-export const defaultPlan: Plan = { clip: "remind-me", sessions: 1, turns: 1, pauseMinutes: 0 };
+export const defaultPlan: Plan = { clip: "remind-me", sessions: 1, turns: 1, startsAtMinutes: [] };
 
 /** A check from a condition, with what was seen when it fails. */
 export const check = (ok: boolean, what: string, seen?: () => string): Check => (ok ? { ok, what } : { ok, what, seen: seen?.() });

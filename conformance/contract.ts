@@ -22,8 +22,12 @@ export const env = {
   sessions: "SPEECHMOCK_SESSIONS",
   /** Recognitions of the audio per session, on that session's connection (default 1). */
   turns: "SPEECHMOCK_TURNS",
-  /** Milliseconds to wait between sessions (wall time, already scaled). */
-  pauseMs: "SPEECHMOCK_PAUSE_MS",
+  /**
+   * When each session starts: comma-separated milliseconds from the client's start (wall time,
+   * already scaled). A session starts then, or as soon as the one before ends if that is later;
+   * sessions beyond the list start right after the one before. Empty: one after the other.
+   */
+  startsMs: "SPEECHMOCK_STARTS_MS",
   /**
    * Multiply every duration the client takes from the service's rules by this: the token
    * lifetime (10 min) and refresh point (9 min), `Retry-After`, backoff and timeouts. The mock's

@@ -75,7 +75,7 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
     for (const rule of c.setup?.faults ?? []) mock.faults.add(rule);
     stopDuring = c.setup?.during?.(mock);
     const resource = mock.resources.find((r) => r.name === "speechmock-westus") ?? mock.resources[0];
-    const pauseMs = Math.round(plan.pauseMinutes * 60_000 * timeScale);
+    const startsMs = plan.startsAtMinutes.map((minutes) => Math.round(minutes * 60_000 * timeScale));
     const caseEnv: ContractEnv = {
       [env.caseId]: c.id,
       [env.stsUrl]: mock.sts,
@@ -85,10 +85,10 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
       [env.audio]: clipPath(plan.clip),
       [env.sessions]: String(plan.sessions),
       [env.turns]: String(plan.turns),
-      [env.pauseMs]: String(pauseMs),
+      [env.startsMs]: startsMs.join(","),
       [env.timeScale]: String(timeScale),
     };
-    const timeoutMs = (options.caseTimeoutMs ?? conformanceDefaults.caseTimeoutMs) + pauseMs * Math.max(0, plan.sessions - 1);
+    const timeoutMs = (options.caseTimeoutMs ?? conformanceDefaults.caseTimeoutMs) + Math.max(0, ...startsMs);
     run =
       "command" in options.client
         ? await runCommand(options.client.command, caseEnv, timeoutMs)
