@@ -68,7 +68,9 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
   const timeScale = (options.timeScale ?? conformanceDefaults.timeScale) * (c.slowdown ?? 1);
   const plan: Plan = { ...defaultPlan, ...c.plan };
   const started = Date.now();
-  const mock = await options.startMock({ port: 0, clock: scaledClock(1 / timeScale) });
+  // The service's processing time, 100 ms of wall time whatever the scale: long enough that a
+  // client that does not wait for turn.end is seen sending telemetry or its next turn early.
+  const mock = await options.startMock({ port: 0, clock: scaledClock(1 / timeScale), responseLatencyMs: Math.round(100 / timeScale) });
   let run: ClientRun;
   let stopDuring: (() => void) | undefined;
   try {

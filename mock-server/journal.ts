@@ -78,6 +78,10 @@ export type NoticeCode =
   | "telemetry.missing"
   | "telemetry.repeated"
   | "telemetry.unknown_request"
+  /** Telemetry for a turn while its answer was still due (see `responseLatencyMs`): sent before `turn.end`. */
+  | "telemetry.before_turn_end"
+  /** A message of the next turn while the one before still awaited its `turn.end`: answered first, then the new one. */
+  | "turn.next_before_turn_end"
   | "message.path_unknown"
   | "audio.after_turn_end"
   /** The first audio of a turn without `Content-Type` (JS SDK up to 1.9.0, the 2017 browser SDK): taken as `audio/x-wav`. */

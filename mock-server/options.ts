@@ -42,6 +42,12 @@ export interface MockOptions {
   quotaExceeded?: QuotaExceededStyle;
   /** Close a speech connection that has sent nothing for this long (the service: 180 s). */
   idleTimeoutSeconds?: number;
+  /**
+   * The service's processing time, on the mock's clock: after a turn is decided, `speech.endDetected`
+   * goes at once and the phrase and `turn.end` this many milliseconds later (0: all at once).
+   * Unconfirmed; 50 ms is the spec's named default (tts-and-timing.md 3.6).
+   */
+  responseLatencyMs?: number;
   /** Close any speech connection this long after it opened (the service: 600 s). */
   connectionLifetimeSeconds?: number;
   /**
@@ -96,6 +102,7 @@ export interface ResolvedOptions {
   stsKeyInQuery: boolean;
   quotaExceeded: QuotaExceededStyle;
   idleTimeoutSeconds: number;
+  responseLatencyMs: number;
   connectionLifetimeSeconds: number;
   maxConnections: number;
   maxHandshakes: number;
@@ -122,6 +129,7 @@ export const defaults = {
   stsKeyInQuery: false,
   quotaExceeded: "close",
   idleTimeoutSeconds: 180,
+  responseLatencyMs: 50,
   connectionLifetimeSeconds: 600,
   /** Far above what a test suite opens; a shell whose descriptor limit is lower degrades first (see the README's Limits). */
   maxConnections: 10_000,
@@ -144,6 +152,7 @@ const adminHostName = z
   .check(z.regex(/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])$/i, "Expected a host name without a port, such as mock.test"));
 
 const maxConnectionsRange = "Expected a number of connections from 1 to 1000000";
+const responseLatencyRange = "Expected a number of milliseconds from 0 to 60000";
 const maxHandshakesRange = "Expected a number of handshakes from 1 to 1000000";
 
 const journalBytesRange = "Expected a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)";
@@ -159,6 +168,10 @@ export const scalarOptions = z.strictObject({
   quotaExceeded: z._default(z.enum(["close", "refuse"]), defaults.quotaExceeded),
   // Fractions of a second are allowed so tests can see a limit fire quickly.
   idleTimeoutSeconds: z._default(seconds, defaults.idleTimeoutSeconds),
+  responseLatencyMs: z._default(
+    z.int().check(z.minimum(0, responseLatencyRange), z.maximum(60_000, responseLatencyRange)),
+    defaults.responseLatencyMs,
+  ),
   connectionLifetimeSeconds: z._default(seconds, defaults.connectionLifetimeSeconds),
   maxConnections: z._default(
     z.int().check(z.minimum(1, maxConnectionsRange), z.maximum(1_000_000, maxConnectionsRange)),

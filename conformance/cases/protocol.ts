@@ -99,6 +99,24 @@ export const protocolCases: Case[] = [
     },
   },
   {
+    id: "protocol.turn-end-awaited",
+    level: "SHOULD",
+    title: "A turn is over at turn.end: telemetry and the next turn wait for it",
+    spec: "spec 4: telemetry soon after turn.end; the 2017 document: turn.end is always the last response message of a turn",
+    plan: { turns: 2 },
+    judge: (e) => {
+      const early = e.journal.filter(
+        (j) => j.type === "notice" && (j.code === "telemetry.before_turn_end" || j.code === "turn.next_before_turn_end"),
+      );
+      return [
+        check(turnEnds(e).length === 2, "both turns end", () => `${turnEnds(e).length} ended; ${describeErrors(e)}`),
+        check(early.length === 0, "nothing of a turn is sent before the turn before it has ended", () =>
+          list(early.map((n) => (n.type === "notice" ? `${n.code}: ${n.message}` : ""))),
+        ),
+      ];
+    },
+  },
+  {
     id: "protocol.wav-header",
     level: "MUST",
     title: "The first audio message of each turn carries a WAV header",

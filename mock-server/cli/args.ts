@@ -15,6 +15,7 @@ export interface ServeArgs {
   stsKeyInQuery: boolean;
   quotaExceeded: "close" | "refuse";
   idleTimeoutSeconds: number;
+  responseLatencyMs: number;
   connectionLifetimeSeconds: number;
   maxConnections: number;
   maxHandshakes: number;
@@ -64,6 +65,8 @@ Flags of serve:
       --quota-exceeded <s>       a key out of quota: close (accept, then close 1007 "Quota exceeded.")
                                  or refuse (403 at the handshake) (default ${defaults.quotaExceeded})
       --idle-timeout <s>         close a speech connection silent this many seconds (default ${defaults.idleTimeoutSeconds})
+      --response-latency <ms>    after a turn is decided: speech.endDetected at once, the phrase and
+                                 turn.end this much later, on the mock's clock (default ${defaults.responseLatencyMs})
       --max-connection-lifetime <s>
                                  close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
       --max-connections <n>      requests in progress (handshakes included) plus open WebSockets; past
@@ -97,6 +100,7 @@ const flagOf: Record<string, string> = {
   stsKeyInQuery: "--sts-key-in-query",
   quotaExceeded: "--quota-exceeded",
   idleTimeoutSeconds: "--idle-timeout",
+  responseLatencyMs: "--response-latency",
   connectionLifetimeSeconds: "--max-connection-lifetime",
   maxConnections: "--max-connections",
   maxHandshakes: "--max-handshakes",
@@ -175,6 +179,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     stsKeyInQuery: values["sts-key-in-query"],
     quotaExceeded: values["quota-exceeded"],
     idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
+    responseLatencyMs: integer("--response-latency", values["response-latency"]),
     connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
     maxConnections: integer("--max-connections", values["max-connections"]),
     maxHandshakes: integer("--max-handshakes", values["max-handshakes"]),
@@ -196,6 +201,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       authFailureStyle: values["auth-failure-style"],
       quotaExceeded: values["quota-exceeded"],
       idleTimeoutSeconds: values["idle-timeout"],
+      responseLatencyMs: values["response-latency"],
       connectionLifetimeSeconds: values["max-connection-lifetime"],
       maxConnections: values["max-connections"],
       maxHandshakes: values["max-handshakes"],
@@ -251,6 +257,7 @@ function parse(argv: readonly string[]) {
       "idle-timeout": { type: "string" },
       "max-connection-lifetime": { type: "string" },
       "max-connections": { type: "string" },
+      "response-latency": { type: "string" },
       "max-handshakes": { type: "string" },
       "header-timeout": { type: "string" },
       "body-timeout": { type: "string" },

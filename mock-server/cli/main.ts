@@ -104,6 +104,7 @@ export async function runCli(host: CliHost): Promise<number> {
       stsKeyInQuery: args.stsKeyInQuery,
       quotaExceeded: args.quotaExceeded,
       idleTimeoutSeconds: args.idleTimeoutSeconds,
+      responseLatencyMs: args.responseLatencyMs,
       connectionLifetimeSeconds: args.connectionLifetimeSeconds,
       maxConnections: args.maxConnections,
       maxHandshakes: args.maxHandshakes,

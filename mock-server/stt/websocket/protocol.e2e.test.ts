@@ -216,8 +216,8 @@ for (const runtime of runtimes) {
         "turn.start",
         "speech.startDetected",
         ...Array(hypothesisCount).fill("speech.hypothesis"),
-        "speech.phrase",
         "speech.endDetected",
+        "speech.phrase",
         "turn.end",
       ]);
       t.match(requestId, /^[0-9A-F]{32}$/);
@@ -281,8 +281,8 @@ for (const runtime of runtimes) {
         "speech.hypothesis",
         "speech.phrase",
         "speech.hypothesis",
-        "speech.phrase",
         "speech.endDetected",
+        "speech.phrase",
         "turn.end",
       ]);
       const [one, two] = phrases(messages);

@@ -40,12 +40,13 @@ const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: 
  */
 export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSocket): Hono<Env> {
   const app = new Hono<Env>();
-  const { logger, clock, idleTimeoutSeconds, connectionLifetimeSeconds } = ctx.options;
+  const { logger, clock, idleTimeoutSeconds, connectionLifetimeSeconds, responseLatencyMs } = ctx.options;
   const limits: SessionLimits = {
     idleMs: idleTimeoutSeconds * 1000,
     lifetimeMs: connectionLifetimeSeconds * 1000,
     interactiveMaxAudioMs,
     unmatchedHoldMs,
+    responseLatencyMs,
     sendBufferBytes,
     protocol: defaultLimits,
   };

@@ -149,6 +149,8 @@ const defaultSessionLimits: SessionLimits = {
   lifetimeMs: 600_000,
   interactiveMaxAudioMs: 15_000,
   unmatchedHoldMs: 300,
+  // All at once here; the latency has its own tests below.
+  responseLatencyMs: 0,
   sendBufferBytes: 1 << 20,
   protocol: defaultLimits,
 };
@@ -263,8 +265,8 @@ t.test("an interactive turn on remind-me.wav", async (t) => {
       "turn.start",
       "speech.startDetected",
       ...Array(hypothesisCount).fill("speech.hypothesis"),
-      "speech.phrase",
       "speech.endDetected",
+      "speech.phrase",
       "turn.end",
     ],
     "the messages come in the documented order",
@@ -457,7 +459,8 @@ t.test("dictation mode ends the turn with an EndOfDictation phrase", async (t) =
   );
   t.equal(phrases[0]?.DisplayText, "Hello world.");
   t.strictSame(phrases[1], { RecognitionStatus: "EndOfDictation", Offset: ticksOf(hello), Duration: 0 });
-  t.strictSame(h.peer.paths.slice(-3), ["speech.phrase", "speech.endDetected", "turn.end"]);
+  // Both phrases come with the end of the audio, after speech.endDetected.
+  t.strictSame(h.peer.paths.slice(-4), ["speech.endDetected", "speech.phrase", "speech.phrase", "turn.end"]);
   t.equal(logsOf(h.logs, "turn")[0]?.status, "Success");
 });
 
@@ -466,7 +469,7 @@ t.test("silence", async (t) => {
     const h = connect();
     h.configure();
     h.stream(rid(1), silence);
-    t.strictSame(h.peer.paths, ["turn.start", "speech.phrase", "speech.endDetected", "turn.end"]);
+    t.strictSame(h.peer.paths, ["turn.start", "speech.endDetected", "speech.phrase", "turn.end"]);
     t.strictSame(h.peer.bodies("speech.phrase"), [{ RecognitionStatus: "NoMatch", Offset: 0, Duration: ticksOf(silence) }]);
     t.equal(entriesOf(h.journal, "turn").at(-1)?.status, "NoMatch");
     t.equal(logsOf(h.logs, "turn")[0]?.scripted, false);
@@ -492,7 +495,7 @@ t.test("silence", async (t) => {
     for (const chunk of chunks.slice(0, 9)) h.send(audio(id, chunk));
     t.strictSame(h.peer.paths, ["turn.start"]);
     h.send(audio(id, chunks[9] as Uint8Array));
-    t.strictSame(h.peer.paths, ["turn.start", "speech.phrase", "speech.endDetected", "turn.end"]);
+    t.strictSame(h.peer.paths, ["turn.start", "speech.endDetected", "speech.phrase", "turn.end"]);
     t.strictSame(h.peer.bodies("speech.phrase"), [{ RecognitionStatus: "InitialSilenceTimeout", Offset: 0, Duration: 10_000_000 }]);
     t.equal(logsOf(h.logs, "turn")[0]?.status, "InitialSilenceTimeout");
 
@@ -509,7 +512,7 @@ t.test("silence", async (t) => {
     const h = connect({ settings: { initialSilenceTimeoutMs: 1000 } });
     h.configure();
     h.send(audio(rid(1), wavOf("silence.wav"), "audio/x-wav"));
-    t.strictSame(h.peer.paths, ["turn.start", "speech.phrase", "speech.endDetected", "turn.end"]);
+    t.strictSame(h.peer.paths, ["turn.start", "speech.endDetected", "speech.phrase", "turn.end"]);
     t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.RecognitionStatus, "InitialSilenceTimeout");
     h.send(audio(rid(1)));
     t.equal(h.peer.sent.length, 4);
@@ -1564,5 +1567,66 @@ t.test("live audio", async (t) => {
     t.equal(h.peer.bodies<Phrase>("speech.phrase")[0]?.DisplayText, "Something was said.");
     t.equal(h.peer.paths.at(-1), "turn.end");
     t.equal(h.clock.pendingTimers, 1, "only the connection's limit timer is left");
+  });
+});
+
+// ---- response latency ----------------------------------------------------------------------
+
+t.test("with a response latency, speech.endDetected goes at once and the phrase and turn.end that much later", async (t) => {
+  const h = connect({ limits: { responseLatencyMs: 50 } });
+  h.configure();
+  h.stream(rid(70), hello);
+  const paths = () => h.peer.messages.map((m) => m.path);
+  t.equal(paths().at(-1), "speech.endDetected", "decided: speech.endDetected is out");
+  t.notOk(paths().includes("speech.phrase"), "the phrase is not");
+  h.clock.tick(49);
+  t.notOk(paths().includes("turn.end"), "nor turn.end, 49 ms later");
+  h.clock.tick(1);
+  t.same(paths().slice(-3), ["speech.endDetected", "speech.phrase", "turn.end"], "the 2017 document's order");
+  h.send(telemetry(rid(70)));
+  t.same(noticesOf(h.journal), [], "telemetry after turn.end is as it should be");
+});
+
+t.test("telemetry, audio or a next turn before turn.end", async (t) => {
+  t.test("telemetry that comes before turn.end is journaled as telemetry.before_turn_end", async (t) => {
+    const h = connect({ limits: { responseLatencyMs: 50 } });
+    h.configure();
+    h.stream(rid(71), hello);
+    h.send(telemetry(rid(71)));
+    h.clock.tick(50);
+    t.same(noticesOf(h.journal), [{ code: "telemetry.before_turn_end", requestId: rid(71) }]);
+    t.equal(h.peer.messages.at(-1)?.path, "turn.end", "the turn still ends");
+  });
+
+  t.test("the decided turn's own late audio is dropped with a notice", async (t) => {
+    const h = connect({ limits: { responseLatencyMs: 50 } });
+    h.configure();
+    h.stream(rid(72), hello);
+    h.send(audio(rid(72)));
+    h.clock.tick(50);
+    t.same(noticesOf(h.journal), [{ code: "audio.after_turn_end", requestId: rid(72) }]);
+    t.same(h.peer.closes, [], "not closed");
+  });
+
+  t.test("a next turn that starts early gets the answer of the one before first, then its own", async (t) => {
+    const h = connect({ limits: { responseLatencyMs: 50 } });
+    h.configure();
+    h.stream(rid(73), hello);
+    h.stream(rid(74), hello);
+    h.clock.tick(50);
+    const ends = h.peer.messages.filter((m) => m.path === "turn.end").map((m) => m.requestId);
+    t.same(ends, [rid(73), rid(74)]);
+    t.same(h.peer.closes, [], "no violation");
+    t.same(noticesOf(h.journal), [{ code: "turn.next_before_turn_end", requestId: rid(74) }]);
+  });
+
+  t.test("a close while the answer is due sends nothing more", async (t) => {
+    const h = connect({ limits: { responseLatencyMs: 50 } });
+    h.configure();
+    h.stream(rid(75), hello);
+    h.session.clientClosed(1000, "");
+    const before = h.peer.sent.length;
+    h.clock.tick(100);
+    t.equal(h.peer.sent.length, before);
   });
 });

@@ -42,6 +42,12 @@ export interface SessionLimits extends ConnectionLimits {
    * faster than real time ends well within it; a live speaker barely notices it.
    */
   readonly unmatchedHoldMs: number;
+  /**
+   * The service's processing time: once a turn is decided (its audio ended, or a live utterance
+   * ended), `speech.endDetected` goes at once and the phrase and `turn.end` this much later, so
+   * a client that sends telemetry or the next turn before `turn.end` is seen doing it.
+   */
+  readonly responseLatencyMs: number;
   readonly protocol: ProtocolLimits;
 }
 
@@ -77,6 +83,8 @@ interface OpenTurn {
   recognizer?: Recognizer;
   /** Runs while an utterance waits for a decision (see `unmatchedHoldMs`). */
   hold?: Timer;
+  /** The decided turn's answer, due after `responseLatencyMs`; `run` sends it now. */
+  answer?: { timer: Timer; run(): void };
 }
 
 export class SpeechSession {
@@ -247,7 +255,23 @@ export class SpeechSession {
     }
   }
 
+  /**
+   * A message of another turn while the decided one's answer is still due: the answer goes first,
+   * as a service that has finished processing would have sent it. Returns whether a turn is still
+   * answering `requestId` itself (audio or telemetry that came before its `turn.end`).
+   */
+  #answerDue(requestId: string): boolean {
+    const answer = this.#turn?.answer;
+    if (answer === undefined) return false;
+    if (this.#turn?.requestId === requestId) return true;
+    const previous = this.#turn?.requestId;
+    answer.run();
+    this.#notice("turn.next_before_turn_end", `Received request ${requestId} before turn.end of ${previous}`, requestId);
+    return false;
+  }
+
   #context(requestId: string, context: Record<string, unknown>): void {
+    this.#answerDue(requestId);
     const turn = this.#turn;
     if (turn?.requestId === requestId) {
       // A repeated context before the audio replaces the first; once audio flows the turn's mode is set.
@@ -263,6 +287,11 @@ export class SpeechSession {
   }
 
   #audio(requestId: string, headers: MessageHeaders, payload: Uint8Array): void {
+    if (this.#answerDue(requestId)) {
+      // The decided turn's own audio, still in flight: dropped, as after its turn.end.
+      this.#noticeOnce("audio.after_turn_end", "Ignored audio for a turn that has already been decided", requestId);
+      return;
+    }
     if (this.#ended.has(requestId)) {
       // Audio still coming after the service answered (a live stream ends a turn early) is
       // dropped; a new turn, known by its WAV header, may not take the id. Not by Content-Type:
@@ -330,12 +359,30 @@ export class SpeechSession {
    * the client is still streaming; an utterance that waits for a decision starts the hold.
    */
   #deliver(turn: OpenTurn, messages: readonly ServiceMessage[]): void {
-    for (const m of messages) this.#send(turn.requestId, m.path, m.body);
     const recognizer = turn.recognizer as Recognizer;
     if (recognizer.finished) {
-      this.#endTurn(turn, recognizer);
+      // speech.endDetected at once, the rest after the processing time: the 2017 document's order
+      // (endDetected, phrase, turn.end), and what a client that does not wait for turn.end trips on.
+      for (const m of messages) if (m.path === "speech.endDetected") this.#send(turn.requestId, m.path, m.body);
+      const answer = () => {
+        for (const m of messages) if (m.path !== "speech.endDetected") this.#send(turn.requestId, m.path, m.body);
+        this.#endTurn(turn, recognizer);
+      };
+      const latency = this.#deps.limits.responseLatencyMs;
+      if (latency <= 0) {
+        answer();
+        return;
+      }
+      const run = () => {
+        if (turn.answer === undefined) return;
+        turn.answer.timer.cancel();
+        turn.answer = undefined;
+        answer();
+      };
+      turn.answer = { timer: this.#deps.clock.setTimer(latency, run), run };
       return;
     }
+    for (const m of messages) this.#send(turn.requestId, m.path, m.body);
     // Mid-turn, only at a phrase: a continuous turn may never end, but its hypotheses are small.
     if (messages.some((m) => m.path === "speech.phrase")) this.#connection.checkBackpressure();
     if (recognizer.holding && turn.hold === undefined) {
@@ -368,6 +415,10 @@ export class SpeechSession {
   }
 
   #telemetry(requestId: string): void {
+    if (this.#answerDue(requestId)) {
+      this.#notice("telemetry.before_turn_end", "Received telemetry for a turn before its turn.end", requestId);
+      return;
+    }
     const seen = this.#ended.get(requestId);
     if (seen === undefined) {
       this.#notice("telemetry.unknown_request", "Received telemetry for a request id with no ended turn", requestId);
@@ -446,6 +497,7 @@ export class SpeechSession {
   /** As the connection closes: no more holds, and every turn without telemetry noted. */
   #settle(): void {
     this.#turn?.hold?.cancel();
+    this.#turn?.answer?.timer.cancel();
     for (const [requestId, seen] of this.#ended) {
       if (!(seen & TELEMETRY)) this.#notice("telemetry.missing", "No telemetry message arrived for this turn", requestId);
     }
