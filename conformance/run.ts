@@ -68,9 +68,10 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
   const timeScale = (options.timeScale ?? conformanceDefaults.timeScale) * (c.slowdown ?? 1);
   const plan: Plan = { ...defaultPlan, ...c.plan };
   const started = Date.now();
-  // The service's processing time, 100 ms of wall time whatever the scale: long enough that a
-  // client that does not wait for turn.end is seen sending telemetry or its next turn early.
-  const mock = await options.startMock({ port: 0, clock: scaledClock(1 / timeScale), responseLatencyMs: Math.round(100 / timeScale) });
+  // The service's processing time, 250 ms of wall time whatever the scale: long enough that a
+  // client that does not wait for turn.end is seen sending telemetry or its next turn early, even
+  // when a loaded machine delays it (at 100 ms, CI runs saw such a client close in time only sometimes).
+  const mock = await options.startMock({ port: 0, clock: scaledClock(1 / timeScale), responseLatencyMs: Math.round(250 / timeScale) });
   let run: ClientRun;
   let stopDuring: (() => void) | undefined;
   try {

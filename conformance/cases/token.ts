@@ -92,9 +92,9 @@ export const tokenCases: Case[] = [
     title: "A new token is fetched before the old one expires",
     spec: "spec 1: lifetime (10 minutes; fetch a new one after 9)",
     requires: ["token", "refresh"],
-    // Sessions at 0, 9.6 and 10.6 minutes: the last comes just after the first token's expiry, so
-    // a client that keeps its token 10 or 11 minutes presents an expired one.
-    plan: { sessions: 3, startsAtMinutes: [0, 9.6, 10.6] },
+    // Sessions at 0, 9.8 and 10.9 minutes: the last comes just after the first token's expiry, so
+    // a client that keeps its token 11 minutes presents an expired one.
+    plan: { sessions: 3, startsAtMinutes: [0, 9.8, 10.9] },
     judge: (e) => {
       const tokens = issued(e);
       const hs = handshakes(e);
@@ -105,7 +105,7 @@ export const tokenCases: Case[] = [
         check(expired.length === 0, "no handshake presents an expired token", () => `${expired.length} refused as auth.token_expired`),
         check(
           last?.decision === "accept" && lastToken !== undefined && minutesBetween(lastToken, last) < 10,
-          "the connection made 10.6 minutes in uses a token issued less than 10 minutes before",
+          "the connection made 10.9 minutes in uses a token issued less than 10 minutes before",
           () =>
             lastToken
               ? `its token was issued ${minutesBetween(lastToken, last as (typeof hs)[number]).toFixed(1)} minutes before`
@@ -122,10 +122,10 @@ export const tokenCases: Case[] = [
   {
     id: "token.fresh",
     level: "SHOULD",
-    title: "A token is presented with at least a minute of its lifetime left",
+    title: "A token is presented with at least half a minute of its lifetime left",
     spec: "spec 1: lifetime (10 minutes; Microsoft recommends a new token every 9 minutes)",
     requires: ["token", "refresh"],
-    plan: { sessions: 3, startsAtMinutes: [0, 9.6, 10.6] },
+    plan: { sessions: 3, startsAtMinutes: [0, 9.8, 10.9] },
     judge: (e) => {
       const tokens = issued(e);
       const ages = handshakes(e).map((h) => {
@@ -135,8 +135,11 @@ export const tokenCases: Case[] = [
       return [
         check(ages.length === 3, "the client opened three connections", () => `${ages.length}; ${describeErrors(e)}`),
         check(
-          ages.every((age) => age <= 9),
-          "each handshake presents a token at most 9 minutes old (a minute or more left)",
+          // Half a minute, not the minute of the recommended 9-minute refresh: a client checks its
+          // token's age a little before the service sees the handshake (the SDK's connect, a loaded
+          // machine); a 10-minute client presents one 9.8 minutes old here.
+          ages.every((age) => age <= 9.5),
+          "each handshake presents a token at most 9.5 minutes old (half a minute or more left)",
           () => `token ages at the handshakes, in minutes: ${list(ages.map((a) => (Number.isNaN(a) ? "not issued" : a.toFixed(1))))}`,
         ),
       ];
