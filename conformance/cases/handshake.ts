@@ -1,6 +1,7 @@
 /** Handshake cases: what the client presents when it opens the speech WebSocket (spec section 3). */
 import { type Case, check } from "../case.ts";
 import { accepted, describeErrors, errors, handshakes, issued, list, recognized, reusedConnectionIds } from "../evidence.ts";
+import { closeAtSecondTurn } from "./faults.ts";
 
 const secretNames = ["ocp-apim-subscription-key", "subscription-key"];
 
@@ -103,14 +104,7 @@ export const handshakeCases: Case[] = [
         // The first handshake is refused (the client retries it), and the connection is closed
         // 1000 as the second turn begins (the client reconnects): three handshakes in all.
         { target: "handshake", times: 1, action: { kind: "refuse", status: 403 } },
-        {
-          target: "message",
-          path: "audio",
-          turnStart: true,
-          after: 1,
-          times: 1,
-          action: { kind: "close", code: 1000, reason: "Connection closed by the service." },
-        },
+        closeAtSecondTurn,
       ],
     },
     judge: (e) => {

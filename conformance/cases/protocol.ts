@@ -1,6 +1,7 @@
 /** Protocol cases: the messages of a session and how the client meets the service's closes (spec 4 and 5). */
 import { type Case, check } from "../case.ts";
 import { accepted, closes, describeErrors, errors, list, recognized, sent, turns } from "../evidence.ts";
+import { closeAtSecondTurn } from "./faults.ts";
 
 const noDashUuid = /^[0-9a-fA-F]{32}$/;
 
@@ -242,16 +243,7 @@ export const protocolCases: Case[] = [
     requires: ["reconnect"],
     plan: { turns: 2 },
     setup: {
-      faults: [
-        {
-          target: "message",
-          path: "audio",
-          turnStart: true,
-          after: 1,
-          times: 1,
-          action: { kind: "close", code: 1000, reason: "Connection closed by the service." },
-        },
-      ],
+      faults: [closeAtSecondTurn],
     },
     judge: (e) => {
       const texts = recognized(e).map((r) => r.text);
