@@ -11,7 +11,7 @@ import type { Capability, ClientEvent } from "./contract.ts";
 /** RFC 2119 levels: a failed MUST fails the run; a failed SHOULD or MAY is NON-STRICT. */
 export type Level = "MUST" | "SHOULD" | "MAY";
 
-export type Clip = "remind-me" | "hello" | "silence";
+export type Clip = "remind-me" | "hello" | "silence" | "two-utterances";
 
 /** What the client is asked to do; it reaches the client as environment variables. */
 export interface Plan {
@@ -24,6 +24,17 @@ export interface Plan {
    * Sessions beyond the list start right after the one before.
    */
   startsAtMinutes: readonly number[];
+  /** The API the client recognizes with (`SPEECHMOCK_API`). */
+  api: "websocket" | "rest";
+  /**
+   * The WebSocket path the client is given: `conversation` (recognizeOnce and continuous alike,
+   * the turn ends at the end of the audio) or `interactive` (the service ends the turn by itself
+   * after the first utterance, while a live client is still streaming).
+   */
+  endpoint: "conversation" | "interactive";
+  mode: "single" | "continuous";
+  format: "simple" | "detailed";
+  pace: "fast" | "real-time";
 }
 
 export interface Setup {
@@ -39,8 +50,10 @@ export interface Setup {
 export interface Evidence {
   journal: readonly JournalEntry[];
   events: readonly ClientEvent[];
-  /** The transcript the mock scripts for the plan's clip ("" for silence). */
+  /** The transcript the mock scripts for the plan's clip ("" for silence): its phrases joined. */
   expectedText: string;
+  /** The clip's scripted phrases, in order. */
+  expectedPhrases: readonly ExpectedPhrase[];
   /** Milliseconds of the mock's clock per millisecond of wall time. */
   speed: number;
 }
@@ -51,6 +64,8 @@ export interface Check {
   what: string;
   /** What was seen instead, when it failed. */
   seen?: string;
+  /** When it failed: the journal entries the judgement rests on, for the report. */
+  journal?: readonly JournalEntry[];
 }
 
 export interface Case {
@@ -71,7 +86,36 @@ export interface Case {
   judge(evidence: Evidence): Check[];
 }
 
-export const defaultPlan: Plan = { clip: "remind-me", sessions: 1, turns: 1, startsAtMinutes: [] };
+export const defaultPlan: Plan = {
+  clip: "remind-me",
+  sessions: 1,
+  turns: 1,
+  startsAtMinutes: [],
+  api: "websocket",
+  endpoint: "conversation",
+  mode: "single",
+  format: "simple",
+  pace: "fast",
+};
 
-/** A check from a condition, with what was seen when it fails. */
-export const check = (ok: boolean, what: string, seen?: () => string): Check => (ok ? { ok, what } : { ok, what, seen: seen?.() });
+/** A phrase the mock hears in a clip, as the transcripts fixture scripts it. */
+export interface ExpectedPhrase {
+  display: string;
+  lexical: string;
+  confidence?: number;
+}
+
+/**
+ * A check from a condition, with what was seen when it fails and, optionally, the journal
+ * entries behind it (a function, when finding them costs something).
+ */
+export const check = (
+  ok: boolean,
+  what: string,
+  seen?: () => string,
+  journal?: readonly JournalEntry[] | (() => readonly JournalEntry[]),
+): Check => {
+  if (ok) return { ok, what };
+  const entries = typeof journal === "function" ? journal() : journal;
+  return { ok, what, seen: seen?.(), ...(entries && entries.length > 0 ? { journal: entries } : {}) };
+};

@@ -34,6 +34,30 @@ export const env = {
    * clock runs 1/scale times as fast, so 10 minutes of token lifetime pass in 6 s at 0.01.
    */
   timeScale: "SPEECHMOCK_TIME_SCALE",
+  /**
+   * Which API recognizes: `websocket` (the default) over `SPEECHMOCK_WS_URL`, or `rest`: one
+   * POST of the whole clip per turn to `SPEECHMOCK_REST_URL` (the REST API for short audio).
+   */
+  api: "SPEECHMOCK_API",
+  /** The REST endpoint for short audio: `http://127.0.0.1:PORT/speech/recognition/conversation/cognitiveservices/v1?language=en-US`. */
+  restUrl: "SPEECHMOCK_REST_URL",
+  /**
+   * `single` (the default): a turn is one recognition, over at its first phrase (recognizeOnce),
+   * reported as one `recognized` event. `continuous`: a turn recognizes every phrase of the
+   * audio, each reported as its own `recognized` event as it arrives, in order, until `turn.end`.
+   */
+  mode: "SPEECHMOCK_MODE",
+  /**
+   * `simple` (the default) or `detailed`: ask the service for the detailed format the way the
+   * library does (`format=detailed` in the URL) and report each phrase's `nbest`.
+   */
+  format: "SPEECHMOCK_FORMAT",
+  /**
+   * `fast` (the default): send the audio as fast as the client likes. `real-time`: as a
+   * microphone would, each chunk (100 ms of audio or less) when its audio has been spoken, in
+   * wall time (not scaled), still reading what the service sends meanwhile.
+   */
+  pace: "SPEECHMOCK_PACE",
 } as const;
 
 export type ContractEnv = Record<(typeof env)[keyof typeof env], string>;
@@ -43,10 +67,33 @@ export const errorKinds = ["auth", "quota", "throttled", "server", "timeout", "n
 export type ErrorKind = (typeof errorKinds)[number];
 
 /** Capabilities a client may declare it lacks, to have the cases that need them skipped. */
-export const capabilities = ["token", "refresh", "retry", "reconnect", "telemetry"] as const;
+export const capabilities = [
+  "token",
+  "refresh",
+  "retry",
+  "reconnect",
+  "telemetry",
+  /** `SPEECHMOCK_MODE=continuous`. */
+  "continuous",
+  /** `SPEECHMOCK_FORMAT=detailed`. */
+  "detailed",
+  /** `SPEECHMOCK_PACE=real-time`. */
+  "live",
+  /** `SPEECHMOCK_API=rest`. */
+  "rest",
+] as const;
 export type Capability = (typeof capabilities)[number];
 
 const optionalInt = z.optional(z.int());
+
+/** One NBest entry of a detailed result, as the client saw it (the service's `Display`, `Lexical`, `Confidence`...). */
+const nbestEntry = z.object({
+  display: z.optional(z.string()),
+  lexical: z.optional(z.string()),
+  itn: z.optional(z.string()),
+  maskedItn: z.optional(z.string()),
+  confidence: z.optional(z.number()),
+});
 
 /** One line of a client's stdout. Extra fields are ignored; a missing or wrong one breaks the contract. */
 export const clientEvent = z.discriminatedUnion("event", [
@@ -54,8 +101,18 @@ export const clientEvent = z.discriminatedUnion("event", [
   z.object({ event: z.literal("token") }),
   /** A WebSocket connection was opened (each reconnect again). */
   z.object({ event: z.literal("connected") }),
-  /** A recognition finished: `Success` with its text, or `NoMatch`. */
-  z.object({ event: z.literal("recognized"), status: z.string(), text: z.optional(z.string()) }),
+  /**
+   * A recognition finished (one phrase in continuous mode): `Success` with its text, or
+   * `NoMatch`. With the detailed format, its NBest list too; offsets and durations in ticks.
+   */
+  z.object({
+    event: z.literal("recognized"),
+    status: z.string(),
+    text: z.optional(z.string()),
+    nbest: z.optional(z.array(nbestEntry)),
+    offset: optionalInt,
+    duration: optionalInt,
+  }),
   /** The client gave up on something and surfaced it to its caller. */
   z.object({
     event: z.literal("error"),

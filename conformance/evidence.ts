@@ -7,6 +7,8 @@ export type StsRequest = Extract<JournalEntry, { type: "sts.request" }>;
 export type Handshake = Extract<JournalEntry, { type: "handshake" }>;
 export type Message = Extract<JournalEntry, { type: "message" }>;
 export type Close = Extract<JournalEntry, { type: "close" }>;
+export type RestRequest = Extract<JournalEntry, { type: "rest.request" }>;
+export type Fault = Extract<JournalEntry, { type: "fault" }>;
 export type ErrorEvent = Extract<ClientEvent, { event: "error" }>;
 export type Recognized = Extract<ClientEvent, { event: "recognized" }>;
 
@@ -19,7 +21,17 @@ export const sent = (e: Evidence, connectionId?: string) =>
   e.journal.filter(
     (j): j is Message => j.type === "message" && j.direction === "in" && (connectionId === undefined || j.connectionId === connectionId),
   );
-export const faultsFired = (e: Evidence) => e.journal.filter((j) => j.type === "fault");
+export const faultsFired = (e: Evidence) => e.journal.filter((j): j is Fault => j.type === "fault");
+/** Requests to the REST API the mock answered itself. */
+export const restRequests = (e: Evidence) => e.journal.filter((j): j is RestRequest => j.type === "rest.request");
+/** Every request to the REST API, a fault rule's answers included, in order. */
+export const restAttempts = (e: Evidence) =>
+  e.journal.filter((j): j is RestRequest | Fault => j.type === "rest.request" || (j.type === "fault" && j.target === "rest"));
+/** Messages the mock sent, on one connection or all. */
+export const received = (e: Evidence, connectionId?: string) =>
+  e.journal.filter(
+    (j): j is Message => j.type === "message" && j.direction === "out" && (connectionId === undefined || j.connectionId === connectionId),
+  );
 export const closes = (e: Evidence) => e.journal.filter((j): j is Close => j.type === "close");
 /** Request ids of the turns the mock started, in order. */
 export const turns = (e: Evidence) =>
@@ -33,11 +45,11 @@ export const recognized = (e: Evidence) => e.events.filter((v): v is Recognized 
 export const list = (items: readonly unknown[]) =>
   items.length === 0 ? "none" : items.map((i) => (typeof i === "string" ? i : JSON.stringify(i))).join(", ");
 export const describeErrors = (e: Evidence) => `client errors: ${list(errors(e).map(({ event: _, ...rest }) => rest))}`;
-/** Minutes of the mock's clock between two journal entries. */
 /** Connection ids that appear on more than one handshake: every handshake must carry a new one. */
 export const reusedConnectionIds = (e: Evidence): string[] => {
   const ids = handshakes(e).map((h) => h.connectionId?.toLowerCase());
   return [...new Set(ids.filter((id, i) => id !== undefined && ids.indexOf(id) !== i))] as string[];
 };
 
+/** Minutes of the mock's clock between two journal entries. */
 export const minutesBetween = (a: JournalEntry, b: JournalEntry) => (b.at - a.at) / 60_000;

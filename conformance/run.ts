@@ -11,7 +11,7 @@ import { runCommand } from "./agent/command.ts";
 import { type InProcessClient, runInProcess } from "./agent/in-process.ts";
 import { type Case, defaultPlan, type Plan } from "./case.ts";
 import { allCases } from "./cases/index.ts";
-import { clipPath, expectedText } from "./clips.ts";
+import { clipPath, expectedPhrases, expectedText } from "./clips.ts";
 import { type ContractEnv, env } from "./contract.ts";
 import { staleEntries } from "./expected-failures.ts";
 import { judge } from "./judge.ts";
@@ -82,7 +82,12 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
     const caseEnv: ContractEnv = {
       [env.caseId]: c.id,
       [env.stsUrl]: mock.sts,
-      [env.wsUrl]: `${mock.ws}/speech/recognition/conversation/cognitiveservices/v1?language=en-US`,
+      [env.wsUrl]: `${mock.ws}/speech/recognition/${plan.endpoint}/cognitiveservices/v1?language=en-US`,
+      [env.restUrl]: `${mock.url}/speech/recognition/conversation/cognitiveservices/v1?language=en-US`,
+      [env.api]: plan.api,
+      [env.mode]: plan.mode,
+      [env.format]: plan.format,
+      [env.pace]: plan.pace,
       [env.region]: resource?.region ?? mock.region,
       [env.key]: c.setup?.key === "unknown" ? unknownKey : (resource?.keys[0] ?? ""),
       [env.audio]: clipPath(plan.clip),
@@ -102,7 +107,13 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
   await connectionsSettled(mock);
   const journal = mock.journal.entries();
   await mock.close();
-  const verdict = judge(c, run, { journal, events: run.events, expectedText: expectedText(plan.clip), speed: 1 / timeScale });
+  const verdict = judge(c, run, {
+    journal,
+    events: run.events,
+    expectedText: expectedText(plan.clip),
+    expectedPhrases: expectedPhrases(plan.clip),
+    speed: 1 / timeScale,
+  });
   const entry = options.expectedFailures?.find((e) => e.id === c.id);
   const failing = isFailure(verdict.outcome, options.strict ?? false);
   return {

@@ -21,11 +21,13 @@ export const handshakeCases: Case[] = [
           hs.every((h) => h.credential.kind === "token"),
           "every handshake presents a token",
           () => list(hs.map((h) => h.credential.kind)),
+          hs,
         ),
         check(
           hs.every((h) => h.tokenTag !== undefined && tags.has(h.tokenTag)),
           "the token is one the token service issued, unaltered",
           () => `${hs.filter((h) => !tags.has(h.tokenTag)).length} handshakes presented a token the mock did not issue`,
+          () => [...issued(e), ...hs],
         ),
       ];
     },
@@ -45,6 +47,7 @@ export const handshakeCases: Case[] = [
           hs.every((h) => /^bearer /i.test(h.credential.value ?? "")),
           "every handshake presents Authorization: Bearer <token>",
           () => list(hs.map((h) => h.credential.value ?? h.credential.kind)),
+          hs,
         ),
       ];
     },
@@ -85,7 +88,7 @@ export const handshakeCases: Case[] = [
           "both handshakes carry 32 hex digits",
           () => `connection ids: ${list(ids.map(String))}; ${describeErrors(e)}`,
         ),
-        check(new Set(ids).size === ids.length, "no two connections share one", () => list(ids.map(String))),
+        check(new Set(ids).size === ids.length, "no two connections share one", () => list(ids.map(String)), handshakes(e)),
       ];
     },
   },
@@ -116,7 +119,7 @@ export const handshakeCases: Case[] = [
           "the client retried the refused handshake and reconnected after the close",
           () => `${hs.length} handshakes, ${accepted(e).length} accepted; ${describeErrors(e)}`,
         ),
-        check(reused.length === 0, "no two handshakes share an X-ConnectionId", () => `reused: ${list(reused)}`),
+        check(reused.length === 0, "no two handshakes share an X-ConnectionId", () => `reused: ${list(reused)}`, hs),
       ];
     },
   },
@@ -134,7 +137,12 @@ export const handshakeCases: Case[] = [
           "the client reports an auth failure (403)",
           () => describeErrors(e),
         ),
-        check(refused.length >= 1 && refused.length <= 2, "it tries the handshake at most twice", () => `${refused.length} handshakes`),
+        check(
+          refused.length >= 1 && refused.length <= 2,
+          "it tries the handshake at most twice",
+          () => `${refused.length} handshakes`,
+          refused,
+        ),
       ];
     },
   },
@@ -166,12 +174,14 @@ export const handshakeCases: Case[] = [
           first?.reason === "auth.token_expired",
           "the first handshake is refused for the expired token",
           () => `first handshake: ${first?.reason ?? "none"}`,
+          () => handshakes(e),
         ),
         check(tokens.length >= 2, "the client then fetches a new token", () => `${tokens.length} token issued`),
         check(
           ok.length === 1 && ok[0]?.tokenTag === tokens[1]?.tokenTag,
           "and connects with it",
           () => `${ok.length} accepted; ${describeErrors(e)}`,
+          () => [...issued(e), ...handshakes(e)].sort((a, b) => a.seq - b.seq),
         ),
         check(
           recognized(e).some((r) => r.text === e.expectedText),

@@ -1,7 +1,10 @@
 import type { Case } from "../case.ts";
 import { handshakeCases } from "./handshake.ts";
+import { liveCases } from "./live.ts";
 import { protocolCases } from "./protocol.ts";
+import { restCases } from "./rest.ts";
+import { resultCases } from "./results.ts";
 import { tokenCases } from "./token.ts";
 
 /** Every case, in the order they run and are listed. Ids are stable: reports and expectation files name them. */
-export const allCases: readonly Case[] = [...tokenCases, ...handshakeCases, ...protocolCases];
+export const allCases: readonly Case[] = [...tokenCases, ...handshakeCases, ...protocolCases, ...resultCases, ...liveCases, ...restCases];

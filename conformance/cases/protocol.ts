@@ -21,6 +21,7 @@ export const protocolCases: Case[] = [
           firsts.every((p) => p === "speech.config"),
           "each connection starts with speech.config",
           () => `first messages: ${list(firsts)}`,
+          () => connections.flatMap((id) => sent(e, id).slice(0, 1)),
         ),
       ];
     },
@@ -46,6 +47,7 @@ export const protocolCases: Case[] = [
           turnIds.length === 4 && connections.size === 2,
           "four turns on two connections",
           () => `${turnIds.length} turns on ${connections.size} connections; ${describeErrors(e)}`,
+          () => accepted(e),
         ),
         check(new Set(turnIds).size === turnIds.length, "each turn has a request id never used before, on any connection", () =>
           list(turnIds),
@@ -95,6 +97,7 @@ export const protocolCases: Case[] = [
           how.every((h) => h === "closed"),
           "each one was closed by the client with a close frame",
           () => list(how),
+          () => [...accepted(e), ...closes(e)].sort((a, b) => a.seq - b.seq),
         ),
       ];
     },
@@ -111,8 +114,11 @@ export const protocolCases: Case[] = [
       );
       return [
         check(turns(e).length === 2, "both turns ran", () => `${turns(e).length} turns; ${describeErrors(e)}`),
-        check(early.length === 0, "nothing of a turn is sent before the turn before it has ended", () =>
-          list(early.map((n) => (n.type === "notice" ? `${n.code}: ${n.message}` : ""))),
+        check(
+          early.length === 0,
+          "nothing of a turn is sent before the turn before it has ended",
+          () => list(early.map((n) => (n.type === "notice" ? `${n.code}: ${n.message}` : ""))),
+          early,
         ),
       ];
     },
@@ -128,8 +134,11 @@ export const protocolCases: Case[] = [
         (j) => j.type === "violation" && (j.code === "ERR_RIFF_INVALID" || j.code === "ERR_AUDIO_CONTENT_TYPE"),
       );
       return [
-        check(riff.length === 0, "the mock accepts each turn's first audio as 16 kHz 16-bit mono WAV", () =>
-          list(riff.map((v) => (v.type === "violation" ? v.message : ""))),
+        check(
+          riff.length === 0,
+          "the mock accepts each turn's first audio as 16 kHz 16-bit mono WAV",
+          () => list(riff.map((v) => (v.type === "violation" ? v.message : ""))),
+          riff,
         ),
         // Started, not ended: whether a turn ends is other cases' business (end-of-audio, turn-end-awaited).
         check(turns(e).length === 2, "both turns ran", () => `${turns(e).length} turns; ${describeErrors(e)}`),
@@ -173,8 +182,11 @@ export const protocolCases: Case[] = [
           "each of the two turns gets exactly one telemetry message",
           () => `telemetry per turn: ${list(counts)}`,
         ),
-        check(notices.length === 0, "the mock noticed nothing wrong with telemetry", () =>
-          list(notices.map((n) => (n.type === "notice" ? n.code : ""))),
+        check(
+          notices.length === 0,
+          "the mock noticed nothing wrong with telemetry",
+          () => list(notices.map((n) => (n.type === "notice" ? n.code : ""))),
+          notices,
         ),
       ];
     },
@@ -231,6 +243,7 @@ export const protocolCases: Case[] = [
         e.journal.filter((j) => j.type === "handshake").length === 1,
         "it does not connect again",
         () => `${e.journal.filter((j) => j.type === "handshake").length} handshakes`,
+        () => e.journal.filter((j) => j.type === "handshake" || j.type === "close"),
       ),
       check(!recognized(e).some((r) => r.status === "Success"), "it reports no recognition", () => list(recognized(e))),
     ],
@@ -258,6 +271,7 @@ export const protocolCases: Case[] = [
           connections.length === 2 && sent(e, connections[1])[0]?.path === "speech.config",
           "the client opens a new connection, starting with speech.config",
           () => `${connections.length} connections`,
+          () => e.journal.filter((j) => j.type === "handshake" || j.type === "close" || j.type === "fault"),
         ),
         check(
           texts.length === 2 && texts.every((t) => t === e.expectedText),

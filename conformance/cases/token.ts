@@ -77,7 +77,12 @@ export const tokenCases: Case[] = [
       return [
         check(tokens.length === 1, "three connections a minute apart use one token", () => `${tokens.length} tokens were issued`),
         // Tokens of one second are identical (the mock signs once a second), so count the requests too.
-        check(stsRequests(e).length === 1, "the token service is asked once", () => `${stsRequests(e).length} token requests`),
+        check(
+          stsRequests(e).length === 1,
+          "the token service is asked once",
+          () => `${stsRequests(e).length} token requests`,
+          () => stsRequests(e),
+        ),
         check(
           presented.length === 3 && presented.every((tag) => tag === tokens[0]?.tokenTag),
           "each of the three handshakes presents the token issued",
@@ -102,7 +107,12 @@ export const tokenCases: Case[] = [
       const last = hs.at(-1);
       const lastToken = tokens.find((t) => t.tokenTag === last?.tokenTag);
       return [
-        check(expired.length === 0, "no handshake presents an expired token", () => `${expired.length} refused as auth.token_expired`),
+        check(
+          expired.length === 0,
+          "no handshake presents an expired token",
+          () => `${expired.length} refused as auth.token_expired`,
+          () => [...tokens, ...expired].sort((a, b) => a.seq - b.seq),
+        ),
         check(
           last?.decision === "accept" && lastToken !== undefined && minutesBetween(lastToken, last) < 10,
           "the connection made 10.9 minutes in uses a token issued less than 10 minutes before",
@@ -110,6 +120,7 @@ export const tokenCases: Case[] = [
             lastToken
               ? `its token was issued ${minutesBetween(lastToken, last as (typeof hs)[number]).toFixed(1)} minutes before`
               : `last handshake: ${JSON.stringify(last?.reason)}`,
+          () => [...tokens, ...hs].sort((a, b) => a.seq - b.seq),
         ),
         check(
           recognized(e).length === 3,
@@ -141,6 +152,7 @@ export const tokenCases: Case[] = [
           ages.every((age) => age <= 9.5),
           "each handshake presents a token at most 9.5 minutes old (half a minute or more left)",
           () => `token ages at the handshakes, in minutes: ${list(ages.map((a) => (Number.isNaN(a) ? "not issued" : a.toFixed(1))))}`,
+          () => [...tokens, ...handshakes(e)].sort((a, b) => a.seq - b.seq),
         ),
       ];
     },
@@ -161,7 +173,12 @@ export const tokenCases: Case[] = [
           "the client reports an auth error (401)",
           () => describeErrors(e),
         ),
-        check(requests.length >= 1 && requests.length <= 2, "it asks for a token at most twice", () => `${requests.length} token requests`),
+        check(
+          requests.length >= 1 && requests.length <= 2,
+          "it asks for a token at most twice",
+          () => `${requests.length} token requests`,
+          requests,
+        ),
         check(handshakes(e).length === 0, "it does not open a connection without a token", () => `${handshakes(e).length} handshakes`),
       ];
     },
@@ -219,7 +236,12 @@ export const tokenCases: Case[] = [
       return [
         check(limited !== undefined && next !== undefined, "after the 429 the client asks again", () => "no second token request"),
         // Half a second of slack: at this case's scale, 5 ms of timer jitter.
-        check(waited !== undefined && waited >= 9.5, "it waits the 10 s of Retry-After first", () => `it waited ${waited?.toFixed(1)} s`),
+        check(
+          waited !== undefined && waited >= 9.5,
+          "it waits the 10 s of Retry-After first",
+          () => `it waited ${waited?.toFixed(1)} s`,
+          () => [...faultsFired(e), ...stsRequests(e)].sort((a, b) => a.seq - b.seq),
+        ),
         check(
           recognized(e).some((r) => r.text === e.expectedText),
           "then it recognizes the audio",
@@ -255,6 +277,7 @@ export const tokenCases: Case[] = [
           gaps.length === 2 && (gaps[0] as number) >= 0.5 && (gaps[1] as number) > (gaps[0] as number),
           "the delays before retrying grow",
           () => `delays: ${list(gaps.map((g) => `${g.toFixed(1)} s`))}`,
+          () => [...faultsFired(e), ...stsRequests(e)].sort((a, b) => a.seq - b.seq),
         ),
         check(
           recognized(e).some((r) => r.text === e.expectedText),

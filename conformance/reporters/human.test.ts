@@ -125,3 +125,36 @@ t.test("the whole report is every line, a blank line, the summary and a newline"
 t.test("durations read in ms under a second, in seconds from there", async (t) => {
   t.strictSame([0, 999.4, 1000, 1234, 30_000].map(duration), ["0 ms", "999 ms", "1.0 s", "1.2 s", "30.0 s"]);
 });
+
+t.test("a failed check shows the journal entries behind it, a few, then how many more", async (t) => {
+  const handshake = (seq: number) => ({
+    seq,
+    at: Date.UTC(2026, 10, 29, 20, 31, 5, 123) + seq,
+    wall: 0,
+    type: "handshake" as const,
+    decision: "reject" as const,
+    status: 403,
+    reason: "auth.kid_unknown" as const,
+    path: "/speech/recognition/conversation/cognitiveservices/v1",
+    region: "westus",
+    credential: { kind: "token" as const, source: "header" as const, value: "Bearer eyJhbG…(812)" },
+    headers: { authorization: "Bearer eyJhbG…(812)" },
+  });
+  const base = byId("token.reuse");
+  const result: CaseResult = {
+    ...base,
+    checks: [
+      { ok: false, what: "it tries the handshake at most twice", seen: "8 handshakes", journal: [1, 2, 3, 4, 5, 6, 7, 8].map(handshake) },
+    ],
+  };
+  const lines = humanLine(result, plain).split("\n");
+  const journal = lines.filter((l) => l.includes("journal: "));
+  t.equal(journal.length, 7, "six entries and a line that counts the rest");
+  t.match(
+    journal[0],
+    /^ {13}journal: 20:31:05\.124 #1 handshake decision=reject status=403 reason=auth\.kid_unknown path=\/speech\S+ region=westus credential=\{"kind":"token"/,
+  );
+  t.notMatch(journal[0], /authorization/, "headers stay in the JSON report");
+  t.equal(journal[6]?.trim(), "journal: … 2 more in the JSON report");
+  t.equal(lines.filter((l) => l.includes("it tries the handshake at most twice")).length, 1, "each failed check once");
+});

@@ -4,6 +4,7 @@
  * request: the caller knows whether its stream is a terminal and whether NO_COLOR is set.
  */
 import { type CaseResult, isFailure, type RunReport } from "../report.ts";
+import { journalLines } from "./journal-line.ts";
 import { printable } from "./text.ts";
 import { expectedReason, failedChecks, type Verdict, verdict } from "./verdict.ts";
 
@@ -43,8 +44,13 @@ export function humanLine(result: CaseResult, opts: HumanOptions): string {
   const details = [
     ...(v === "expected-failure" ? [`expected failure: ${expectedReason(result)}`] : []),
     ...(v === "tolerated" ? ["acceptable: this fails the run only with --strict"] : []),
-    ...(result.message ? [result.message] : []),
-    ...failedChecks(result).flatMap((c) => [`${cross} ${c.what}`, ...(c.seen !== undefined ? [`  seen: ${c.seen}`] : [])]),
+    // The judge's message repeats the first failed check: each check is shown once, below.
+    ...(result.message && !result.message.startsWith(`${failedChecks(result)[0]?.what}: no`) ? [result.message] : []),
+    ...failedChecks(result).flatMap((c) => [
+      `${cross} ${c.what}`,
+      ...(c.seen !== undefined ? [`  seen: ${c.seen}`] : []),
+      ...journalLines(c.journal).map((line) => `  journal: ${line}`),
+    ]),
   ];
   const lines = details.flatMap((d) => printable(d).split("\n")).map((line) => `${detailIndent}${line}`.trimEnd());
   return [head, ...lines, ...stderrTail(result, opts)].join("\n");

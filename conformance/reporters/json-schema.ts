@@ -66,7 +66,19 @@ export const reportSchema = {
       },
       ["id", "level", "title", "spec", "outcome", "message", "checks", "expected", "durationMs", "client"],
     ),
-    check: object({ ok: { type: "boolean" }, what: str, seen: str }, ["ok", "what"]),
+    check: object(
+      {
+        ok: { type: "boolean" },
+        what: str,
+        seen: str,
+        journal: {
+          type: "array",
+          description: "When it failed: the journal entries the judgement rests on, as the mock's journal holds them.",
+          items: { type: "object", required: ["seq", "at", "wall", "type"] },
+        },
+      },
+      ["ok", "what"],
+    ),
     expectedFailure: object({ id: str, reason: str, link: str }, ["id", "reason"]),
     clientRecord: object({
       exitCode: { type: ["integer", "null"] },

@@ -5,6 +5,7 @@
  * expected-failures entries fail the run too, so each is a failing testcase of its own.
  */
 import type { CaseResult, ExpectedFailure, RunReport } from "../report.ts";
+import { journalLines } from "./journal-line.ts";
 import { expectedReason, failedChecks, group, verdict } from "./verdict.ts";
 import { attrs, xmlText } from "./xml.ts";
 
@@ -105,7 +106,11 @@ function details(result: CaseResult): string {
   const ending = signal !== null ? `killed by ${signal}` : exitCode === null ? "in-process" : `exit code ${exitCode}`;
   return [
     `${result.outcome} (${result.level}, ${result.spec})${result.message ? `: ${result.message}` : ""}`,
-    ...failedChecks(result).flatMap((c) => [`✗ ${c.what}`, ...(c.seen !== undefined ? [`  seen: ${c.seen}`] : [])]),
+    ...failedChecks(result).flatMap((c) => [
+      `✗ ${c.what}`,
+      ...(c.seen !== undefined ? [`  seen: ${c.seen}`] : []),
+      ...journalLines(c.journal).map((line) => `  journal: ${line}`),
+    ]),
     `client: ${ending}`,
   ].join("\n");
 }

@@ -5,6 +5,7 @@
  * its outcome, so a CI system keeps one history per case.
  */
 import type { CaseResult, ExpectedFailure, RunReport } from "../report.ts";
+import { journalLines } from "./journal-line.ts";
 import { printable, stripAnsi, tailLines } from "./text.ts";
 import { expectedReason, failedChecks, verdict } from "./verdict.ts";
 import { type YamlMap, yamlLines } from "./yaml.ts";
@@ -61,7 +62,7 @@ function diagnostics(result: CaseResult, note?: string): string[] {
     message: result.message || undefined,
     note,
     expectedFailure: result.expectedFailure && { reason: result.expectedFailure.reason, link: result.expectedFailure.link },
-    checks: failedChecks(result).map((c) => ({ what: c.what, seen: c.seen })),
+    checks: failedChecks(result).map((c) => ({ what: c.what, seen: c.seen, journal: c.journal && journalLines(c.journal) })),
     client: { exitCode: result.client.exitCode, signal: result.client.signal, stderr: stderr || undefined },
     // tap-parser reads this key as the test point's time.
     duration_ms: result.durationMs,
