@@ -54,6 +54,8 @@ export interface Evidence {
   expectedText: string;
   /** The clip's scripted phrases, in order. */
   expectedPhrases: readonly ExpectedPhrase[];
+  /** How long the plan's clip lasts, in milliseconds of audio. */
+  clipMs: number;
   /** Milliseconds of the mock's clock per millisecond of wall time. */
   speed: number;
 }

@@ -13,7 +13,7 @@ const run = (over: Partial<ClientRun> = {}): ClientRun => ({
   stderr: "",
   ...over,
 });
-const evidence = { journal: [], events: [], expectedText: "", expectedPhrases: [], speed: 100 };
+const evidence = { journal: [], events: [], expectedText: "", expectedPhrases: [], clipMs: 0, speed: 100 };
 const caseWith = (level: Case["level"], ok: boolean): Case => ({
   id: "token.example",
   level,

@@ -11,7 +11,7 @@ import { runCommand } from "./agent/command.ts";
 import { type InProcessClient, runInProcess } from "./agent/in-process.ts";
 import { type Case, defaultPlan, type Plan } from "./case.ts";
 import { allCases } from "./cases/index.ts";
-import { clipPath, expectedPhrases, expectedText } from "./clips.ts";
+import { clipDurationMs, clipPath, expectedPhrases, expectedText } from "./clips.ts";
 import { type ContractEnv, env } from "./contract.ts";
 import { staleEntries } from "./expected-failures.ts";
 import { judge } from "./judge.ts";
@@ -112,6 +112,7 @@ export async function runCase(c: Case, options: ConformanceOptions): Promise<Cas
     events: run.events,
     expectedText: expectedText(plan.clip),
     expectedPhrases: expectedPhrases(plan.clip),
+    clipMs: clipDurationMs(plan.clip),
     speed: 1 / timeScale,
   });
   const entry = options.expectedFailures?.find((e) => e.id === c.id);

@@ -45,7 +45,7 @@ export const liveCases: Case[] = [
         check(
           split !== undefined && !split.before.some((m) => m.payload === 0),
           "the client was still streaming then (no end of audio before turn.end): it streams in real time",
-          () => `its audio ended after ${split?.before.length} messages, before turn.end`,
+          () => (split === undefined ? "no turn ran" : `its audio ended after ${split.before.length} messages, before turn.end`),
           () => e.journal.filter((j) => j.type === "message" && j.payload === 0),
         ),
         check(
@@ -95,7 +95,10 @@ export const liveCases: Case[] = [
       const ofTurn = e.journal.filter((j): j is Message => j.type === "message" && j.connectionId === id);
       const firstPhrase = ofTurn.findIndex((m) => m.direction === "out" && m.path === "speech.phrase");
       const audioAfter = ofTurn.slice(firstPhrase + 1).filter((m) => m.direction === "in" && m.path === "audio" && (m.payload ?? 0) > 0);
-      const ended = sent(e, id).some((m) => m.path === "audio" && m.payload === 0);
+      const audio = sent(e, id).filter((m) => m.path === "audio");
+      const ended = audio.some((m) => m.payload === 0);
+      // Wall time, not the mock's scaled clock: a live client takes the clip's own time to send it.
+      const tookMs = audio.length > 1 ? (audio.at(-1)?.wall ?? 0) - (audio[0]?.wall ?? 0) : 0;
       const texts = recognized(e).map((r) => r.text ?? r.status);
       const want = e.expectedPhrases.map((p) => p.display);
       return [
@@ -106,6 +109,11 @@ export const liveCases: Case[] = [
           () => received(e, id).filter((m) => m.path === "speech.phrase"),
         ),
         check(ended, "the client streamed on to the end of the clip and its empty audio message", () => "no empty audio message"),
+        check(
+          tookMs >= e.clipMs * 0.8,
+          `it streamed in real time: the ${(e.clipMs / 1000).toFixed(1)} s clip took at least 80% of that to send`,
+          () => `it took ${(tookMs / 1000).toFixed(1)} s`,
+        ),
         check(
           texts.length === want.length && texts.every((t, i) => t === want[i]),
           `it reports each phrase once, in order: ${list(want)}`,
