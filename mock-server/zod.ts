@@ -28,6 +28,7 @@ export {
   number,
   object,
   optional,
+  readonly,
   record,
   regex,
   safeParse,

@@ -1,7 +1,8 @@
 import t from "tap";
 import { MockError } from "../errors.ts";
-import { defaults } from "../options.ts";
-import { parseCliArgs, usage } from "./args.ts";
+import { defaults, resolveOptions, scalarOptions } from "../options.ts";
+import { optionsOf, parseCliArgs, type ServeArgs, usage } from "./args.ts";
+import { flags, optionFlags, serveFlagsUsage } from "./flags.ts";
 
 t.test("serve without flags gets every default", async (t) => {
   t.same(parseCliArgs(["serve"]), {
@@ -358,4 +359,59 @@ t.test("hash takes files, and --json anywhere among them", async (t) => {
   t.same(parseCliArgs(["hash", "a.wav", "b.wav"]), { command: "hash", files: ["a.wav", "b.wav"], json: false });
   t.same(parseCliArgs(["hash", "--json", "a.wav"]), { command: "hash", files: ["a.wav"], json: true });
   t.same(parseCliArgs(["hash", "a.wav", "--json", "b.wav"]), { command: "hash", files: ["a.wav", "b.wav"], json: true });
+});
+
+t.test("without a command, the message names every command, conform included", async (t) => {
+  const err = t.throws(() => parseCliArgs([])) as MockError;
+  t.equal(err.message, 'Missing command. Expected "serve", "hash" or "conform"\nRun "speechmock --help" for the flags.');
+  const unknown = t.throws(() => parseCliArgs(["start"])) as MockError;
+  t.match(unknown.message, /^Unknown command "start"\. Expected "serve", "hash" or "conform"\n/);
+});
+
+t.test("the flags table: one row per option of scalarOptions, one per flag name and alias", async (t) => {
+  t.same(optionFlags.map((row) => row.option).sort(), Object.keys(scalarOptions.shape).sort(), "every option has its flag, and no other");
+  const names = flags.map((row) => row.flag);
+  t.same(names, [...new Set(names)], "no flag has two rows");
+  const shorts = flags.flatMap((row) => ("short" in row ? [row.short] : []));
+  t.same(shorts, [...new Set(shorts)], "no alias has two rows");
+});
+
+t.test("the usage text's flags of serve are the table's rows, in its order, each default from defaults", async (t) => {
+  t.ok(usage.includes(`Flags of serve:\n${serveFlagsUsage()}\n\nExit status:`));
+  const listed = [...serveFlagsUsage().matchAll(/^ {2}(?:-\w, | {4})--([\w-]+)/gm)].map((m) => m[1]);
+  t.same(
+    listed,
+    flags.filter((row) => !("command" in row)).map((row) => row.flag),
+  );
+  for (const [flag, shown] of [
+    ["port", defaults.cliPort],
+    ["host", defaults.hostname],
+    ["token-lifetime", defaults.tokenLifetimeSeconds],
+    ["max-connection-lifetime", defaults.connectionLifetimeSeconds],
+    ["journal-bytes", `${defaults.journalBytes}, 64 MiB`],
+    ["log-format", "json"],
+  ] as const) {
+    t.match(usage, new RegExp(`--${flag} [^]*?\\(default ${String(shown).replace(/[.]/g, "\\.")}\\)`), flag);
+  }
+  t.notMatch(usage, /--sts-key-in-query[^\n]*\(default/, "a switch shows no default");
+  t.match(usage, /\n {6}--max-connection-lifetime <s>\n {33}close any speech connection/, "a long flag has its help on the next line");
+});
+
+t.test("optionsOf gives every option of serve's arguments, and nothing else: what main starts the mock with", async (t) => {
+  const args = parseCliArgs([
+    "serve",
+    "--port",
+    "0",
+    "--max-handshakes",
+    "7",
+    "--admin-host",
+    "a.test",
+    "--log-format",
+    "none",
+  ]) as ServeArgs;
+  const options = optionsOf(args);
+  t.same(Object.keys(options).sort(), Object.keys(scalarOptions.shape).sort());
+  t.match(options, { port: 0, maxHandshakes: 7, adminHosts: ["a.test"], hostname: defaults.hostname });
+  t.notOk("logFormat" in options || "fixtures" in options || "adminTokenFile" in options, "the CLI's own values stay out");
+  t.match(resolveOptions(options), options, "and the options schema takes them as they are");
 });

@@ -1,36 +1,21 @@
 import { parseArgs } from "node:util";
 import { MockError } from "../errors.ts";
-import { defaults, scalarOptions } from "../options.ts";
+import { type ResolvedScalarOptions, scalarOptions } from "../options.ts";
+import {
+  appliesTo,
+  type FlagRow,
+  type LogFormat,
+  logFormats,
+  type OptionFlag,
+  optionFlags,
+  parseArgsOptions,
+  rowOf,
+  type ServeArgs,
+  serveFlagsUsage,
+  serveOnlyFlags,
+} from "./flags.ts";
 
-export const logFormats = ["json", "pretty", "none"] as const;
-export type LogFormat = (typeof logFormats)[number];
-
-export interface ServeArgs {
-  command: "serve";
-  port: number;
-  hostname: string;
-  region: string;
-  tokenLifetimeSeconds: number;
-  authFailureStyle: "legacy" | "modern";
-  stsKeyInQuery: boolean;
-  quotaExceeded: "close" | "refuse";
-  idleTimeoutSeconds: number;
-  responseLatencyMs: number;
-  connectionLifetimeSeconds: number;
-  maxConnections: number;
-  maxHandshakes: number;
-  headerTimeoutSeconds: number;
-  bodyTimeoutSeconds: number;
-  journalSize: number;
-  journalBytes: number;
-  adminToken?: string;
-  /** A file holding the admin token (main reads it): unlike --admin-token, not in the process list. */
-  adminTokenFile?: string;
-  adminHosts: string[];
-  fixtures?: string;
-  transcripts?: string;
-  logFormat: LogFormat;
-}
+export { type LogFormat, logFormats, type ServeArgs };
 
 export interface HashArgs {
   command: "hash";
@@ -52,80 +37,44 @@ Usage:
   speechmock --help | --version
 
 Flags of serve:
-  -p, --port <n>                 TCP port, 0 for a free one (default ${defaults.cliPort})
-      --host <address>           address to bind (default ${defaults.hostname})
-      --fixtures <file>          subscriptions fixtures file (default: the built-in development resources)
-      --transcripts <file>       transcripts fixtures file: what the mock hears in which audio
-                                 (default: the transcripts of the clips in fixtures/audio)
-      --region <name>            region of requests whose Host names none (default ${defaults.region})
-      --token-lifetime <s>       lifetime of issued tokens in seconds (default ${defaults.tokenLifetimeSeconds})
-      --auth-failure-style <s>   legacy: 403 for every refused handshake; modern: 401 without
-                                 credentials, 403 with invalid ones (default ${defaults.authFailureStyle})
-      --sts-key-in-query         also accept ?subscription-key= on the token service
-      --quota-exceeded <s>       a key out of quota: close (accept, then close 1007 "Quota exceeded.")
-                                 or refuse (403 at the handshake) (default ${defaults.quotaExceeded})
-      --idle-timeout <s>         close a speech connection silent this many seconds (default ${defaults.idleTimeoutSeconds})
-      --response-latency <ms>    after a turn is decided: speech.endDetected at once, the phrase and
-                                 turn.end this much later, on the mock's clock (default ${defaults.responseLatencyMs})
-      --max-connection-lifetime <s>
-                                 close any speech connection after this many seconds (default ${defaults.connectionLifetimeSeconds})
-      --max-connections <n>      requests in progress (handshakes included) plus open WebSockets; past
-                                 it a request gets 503, Retry-After: 1 (default ${defaults.maxConnections})
-      --max-handshakes <n>       WebSocket handshakes in progress (credentials being checked); past it
-                                 a handshake gets 503, Retry-After: 1 (default ${defaults.maxHandshakes})
-      --header-timeout <s>       drop a client that has not sent a request's head within this many
-                                 seconds, with 408 (default ${defaults.headerTimeoutSeconds})
-      --body-timeout <s>         seconds a request's body may take after its head, then 408 and
-                                 close (default ${defaults.bodyTimeoutSeconds})
-      --journal-size <n>         journal entries kept before the oldest are dropped (default ${defaults.journalSize})
-      --journal-bytes <n>        the journal's budget in bytes (estimated JSON size) before the oldest
-                                 entries are dropped (default ${defaults.journalBytes}, 64 MiB)
-      --admin-token-file <path>  require "Authorization: Bearer <secret>" on the control plane, the
-                                 secret read from this file (or set SPEECHMOCK_ADMIN_TOKEN); needed
-                                 to listen beyond loopback; with a token any Host is answered
-      --admin-token <secret>     the same, but the secret shows in the process list: prefer the above
-      --admin-host <name>        a Host name (no port) the control plane answers besides localhost,
-                                 *.localhost, 127.0.0.0/8 and [::1] when no token is set (repeatable,
-                                 or comma-separated)
-      --log-format <f>           json, pretty or none, on stderr (default json)
+${serveFlagsUsage()}
 
 Exit status: 0 after a clean shutdown, 1 if the server cannot start, 2 for bad flags or fixtures.`;
 
-const flagOf: Record<string, string> = {
-  port: "--port",
-  hostname: "--host",
-  region: "--region",
-  tokenLifetimeSeconds: "--token-lifetime",
-  authFailureStyle: "--auth-failure-style",
-  stsKeyInQuery: "--sts-key-in-query",
-  quotaExceeded: "--quota-exceeded",
-  idleTimeoutSeconds: "--idle-timeout",
-  responseLatencyMs: "--response-latency",
-  connectionLifetimeSeconds: "--max-connection-lifetime",
-  maxConnections: "--max-connections",
-  maxHandshakes: "--max-handshakes",
-  headerTimeoutSeconds: "--header-timeout",
-  bodyTimeoutSeconds: "--body-timeout",
-  journalSize: "--journal-size",
-  journalBytes: "--journal-bytes",
-  adminToken: "--admin-token",
-  adminHosts: "--admin-host",
-};
-
 const usageError = (message: string) => new MockError("ERR_USAGE", `${message}\nRun "speechmock --help" for the flags.`);
 
-/** Whole numbers only: `--port 80.5` or `--port 1e3` is a typo, not a port. */
-function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`Invalid value for ${flag}: ${JSON.stringify(value)}. Expected a whole number`);
-  return Number(value);
+const invalid = (row: FlagRow, shown: string, expected: string) => usageError(`Invalid value for --${row.flag}: ${shown}. ${expected}`);
+
+/**
+ * A flag's text as its row's parser reads it; the range checks are the options schema's. A list is
+ * split at commas (`--admin-host a --admin-host b,c`: three names).
+ */
+function textValue(row: FlagRow, given: string | boolean | string[] | undefined): unknown {
+  if (given === undefined || typeof given === "boolean") return given;
+  if (Array.isArray(given)) return given.flatMap((v) => v.split(",").map((name) => name.trim()));
+  switch (row.parser) {
+    case "integer":
+      if (!/^\d+$/.test(given)) throw invalid(row, JSON.stringify(given), "Expected a whole number");
+      return Number(given);
+    case "seconds":
+      if (!/^\d+(\.\d+)?$/.test(given)) throw invalid(row, JSON.stringify(given), "Expected a number of seconds");
+      return Number(given);
+    case "path":
+      if (given === "") throw invalid(row, '""', "Expected a file path");
+      return given;
+    default:
+      if ("choices" in row && row.choices !== undefined && !row.choices.includes(given)) {
+        throw invalid(row, JSON.stringify(given), `Expected one of ${row.choices.join(", ")}`);
+      }
+      return given;
+  }
 }
 
-/** Seconds, fractions allowed (`--idle-timeout 0.5`); range checks are the options schema's. */
-function decimal(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+(\.\d+)?$/.test(value)) throw usageError(`Invalid value for ${flag}: ${JSON.stringify(value)}. Expected a number of seconds`);
-  return Number(value);
+/** The options of serve's arguments: what the mock is started with. */
+export function optionsOf(args: ServeArgs): ResolvedScalarOptions {
+  return Object.fromEntries(
+    Object.keys(scalarOptions.shape).map((key) => [key, args[key as keyof ResolvedScalarOptions]]),
+  ) as ResolvedScalarOptions;
 }
 
 /** Parses argv into a command; every mistake is a `MockError` with code `ERR_USAGE`. */
@@ -143,87 +92,50 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (valued) throw usageError(`Flag ${valued[1]} takes no value`);
     throw usageError(e.message);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  if (positionals.length === 0) throw usageError('Missing command. Expected "serve" or "hash"');
+  if (positionals.length === 0) throw usageError(`Missing command. Expected ${commands}`);
+  /** The first flag given that the command does not take. */
+  const foreign = (command: "serve" | "hash") => Object.keys(values).find((name) => !appliesTo(rowOf(name) as FlagRow, command));
   if (positionals[0] === "hash") {
-    const flag = Object.keys(values).find((name) => name !== "json");
+    const flag = foreign("hash");
     if (flag !== undefined) throw usageError(`Flag --${flag} does not apply to hash`);
     if (positionals.length === 1) throw usageError("Missing file. Expected hash <file.wav>...");
     return { command: "hash", files: positionals.slice(1), json: values.json === true };
   }
-  if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected "serve" or "hash"`);
+  if (positionals[0] !== "serve") throw usageError(`Unknown command ${JSON.stringify(positionals[0])}. Expected ${commands}`);
   if (positionals.length > 1) throw usageError(`Unexpected argument ${JSON.stringify(positionals[1])}`);
-  if (values.json !== undefined) throw usageError("Flag --json does not apply to serve");
+  const flag = foreign("serve");
+  if (flag !== undefined) throw usageError(`Flag --${flag} does not apply to serve`);
 
-  const logFormat = values["log-format"] ?? "json";
-  if (!(logFormats as readonly string[]).includes(logFormat)) {
-    throw usageError(`Invalid value for --log-format: ${JSON.stringify(logFormat)}. Expected one of ${logFormats.join(", ")}`);
-  }
   if (values["admin-token"] !== undefined && values["admin-token-file"] !== undefined) {
     throw usageError("Flags --admin-token and --admin-token-file both give the admin token. Expected one of them");
   }
-  for (const flag of ["fixtures", "transcripts", "admin-token-file"] as const) {
-    if (values[flag] === "") throw usageError(`Invalid value for --${flag}: "". Expected a file path`);
-  }
-
-  // --admin-host a --admin-host b,c: three names.
-  const adminHosts = values["admin-host"]?.flatMap((v) => v.split(",").map((name) => name.trim()));
-  const scalars = scalarOptions.safeParse({
-    port: integer("--port", values.port) ?? defaults.cliPort,
-    hostname: values.host,
-    region: values.region,
-    tokenLifetimeSeconds: integer("--token-lifetime", values["token-lifetime"]),
-    authFailureStyle: values["auth-failure-style"],
-    stsKeyInQuery: values["sts-key-in-query"],
-    quotaExceeded: values["quota-exceeded"],
-    idleTimeoutSeconds: decimal("--idle-timeout", values["idle-timeout"]),
-    responseLatencyMs: integer("--response-latency", values["response-latency"]),
-    connectionLifetimeSeconds: decimal("--max-connection-lifetime", values["max-connection-lifetime"]),
-    maxConnections: integer("--max-connections", values["max-connections"]),
-    maxHandshakes: integer("--max-handshakes", values["max-handshakes"]),
-    headerTimeoutSeconds: decimal("--header-timeout", values["header-timeout"]),
-    bodyTimeoutSeconds: decimal("--body-timeout", values["body-timeout"]),
-    journalSize: integer("--journal-size", values["journal-size"]),
-    journalBytes: integer("--journal-bytes", values["journal-bytes"]),
-    adminToken: values["admin-token"],
-    adminHosts,
-  });
+  const own: Record<string, unknown> = {};
+  for (const row of serveOnlyFlags) own[row.arg] = textValue(row, values[row.flag]) ?? row.default;
+  const input: Record<string, unknown> = {};
+  for (const row of optionFlags) input[row.option] = textValue(row, values[row.flag]) ?? row.default;
+  const scalars = scalarOptions.safeParse(input);
   if (!scalars.success) {
     const [issue] = scalars.error.issues;
-    const field = String(issue?.path[0]);
-    const given = {
-      port: values.port,
-      hostname: values.host,
-      region: values.region,
-      tokenLifetimeSeconds: values["token-lifetime"],
-      authFailureStyle: values["auth-failure-style"],
-      quotaExceeded: values["quota-exceeded"],
-      idleTimeoutSeconds: values["idle-timeout"],
-      responseLatencyMs: values["response-latency"],
-      connectionLifetimeSeconds: values["max-connection-lifetime"],
-      maxConnections: values["max-connections"],
-      maxHandshakes: values["max-handshakes"],
-      headerTimeoutSeconds: values["header-timeout"],
-      bodyTimeoutSeconds: values["body-timeout"],
-      journalSize: values["journal-size"],
-      journalBytes: values["journal-bytes"],
-      adminHosts: adminHosts?.[Number(issue?.path[1])],
-    }[field];
+    const row = optionFlags.find((r) => r.option === issue?.path[0]) as OptionFlag;
+    const given = values[row.flag];
+    // A list's issue names the item at fault: its path is [option, index].
+    const value = Array.isArray(given) ? (input[row.option] as string[])[Number(issue?.path[1])] : given;
     // A secret is never echoed, not even a wrong one.
-    const shown = field === "adminToken" ? "(not shown)" : JSON.stringify(given);
-    throw usageError(`Invalid value for ${flagOf[field] ?? field}: ${shown}. ${issue?.message}`);
+    throw invalid(row, row.secret ? "(not shown)" : JSON.stringify(value), String(issue?.message));
   }
-  return {
-    command: "serve",
-    ...scalars.data,
-    adminTokenFile: values["admin-token-file"],
-    fixtures: values.fixtures,
-    transcripts: values.transcripts,
-    logFormat: logFormat as LogFormat,
-  };
+  return { command: "serve", ...scalars.data, ...own } as ServeArgs;
 }
+
+/** What may follow `speechmock`; `conform` is dispatched before these flags are parsed (main.ts). */
+const commands = '"serve", "hash" or "conform"';
+
+/** The short aliases of flags that take a value, and their flags: `-p` is `--port`. */
+const valuedShorts = new Map(
+  optionFlags.filter((row) => row.short !== undefined && row.parser !== "boolean").map((row) => [`-${row.short}`, `--${row.flag}`]),
+);
 
 /** `--port -1` is a bad number, not a forgotten value: join it so validation names it (`--port=-1`). */
 function joinNegativeNumbers(argv: readonly string[]): string[] {
@@ -231,8 +143,9 @@ function joinNegativeNumbers(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const next = argv[i + 1];
-    if ((arg === "-p" || /^--[\w-]+$/.test(arg)) && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg === "-p" ? "--port" : arg}=${next}`);
+    const long = valuedShorts.get(arg) ?? (/^--[\w-]+$/.test(arg) ? arg : undefined);
+    if (long !== undefined && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${long}=${next}`);
       i++;
     } else out.push(arg);
   }
@@ -240,36 +153,5 @@ function joinNegativeNumbers(argv: readonly string[]): string[] {
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: joinNegativeNumbers(argv),
-    allowPositionals: true,
-    strict: true,
-    options: {
-      port: { type: "string", short: "p" },
-      host: { type: "string" },
-      fixtures: { type: "string" },
-      region: { type: "string" },
-      "token-lifetime": { type: "string" },
-      "auth-failure-style": { type: "string" },
-      "sts-key-in-query": { type: "boolean" },
-      transcripts: { type: "string" },
-      "quota-exceeded": { type: "string" },
-      "idle-timeout": { type: "string" },
-      "max-connection-lifetime": { type: "string" },
-      "max-connections": { type: "string" },
-      "response-latency": { type: "string" },
-      "max-handshakes": { type: "string" },
-      "header-timeout": { type: "string" },
-      "body-timeout": { type: "string" },
-      "journal-size": { type: "string" },
-      "journal-bytes": { type: "string" },
-      "admin-token": { type: "string" },
-      "admin-token-file": { type: "string" },
-      "admin-host": { type: "string", multiple: true },
-      "log-format": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-    },
-  });
+  return parseArgs({ args: joinNegativeNumbers(argv), allowPositionals: true, strict: true, options: parseArgsOptions() });
 }

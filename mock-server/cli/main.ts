@@ -4,7 +4,7 @@ import { type MockOptions, scalarOptions } from "../options.ts";
 import type { MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
-import { parseCliArgs, usage } from "./args.ts";
+import { optionsOf, parseCliArgs, usage } from "./args.ts";
 import { hashClips } from "./hash.ts";
 import { createLogger } from "./log-format.ts";
 
@@ -95,29 +95,8 @@ export async function runCli(host: CliHost): Promise<number> {
       args.adminToken ??
       (args.adminTokenFile === undefined ? host.env("SPEECHMOCK_ADMIN_TOKEN") : await readAdminToken(host, args.adminTokenFile));
     const logger = createLogger(args.logFormat, host.stderr);
-    const server = await host.startMock({
-      port: args.port,
-      hostname: args.hostname,
-      region: args.region,
-      tokenLifetimeSeconds: args.tokenLifetimeSeconds,
-      authFailureStyle: args.authFailureStyle,
-      stsKeyInQuery: args.stsKeyInQuery,
-      quotaExceeded: args.quotaExceeded,
-      idleTimeoutSeconds: args.idleTimeoutSeconds,
-      responseLatencyMs: args.responseLatencyMs,
-      connectionLifetimeSeconds: args.connectionLifetimeSeconds,
-      maxConnections: args.maxConnections,
-      maxHandshakes: args.maxHandshakes,
-      headerTimeoutSeconds: args.headerTimeoutSeconds,
-      bodyTimeoutSeconds: args.bodyTimeoutSeconds,
-      journalSize: args.journalSize,
-      journalBytes: args.journalBytes,
-      adminToken,
-      adminHosts: args.adminHosts,
-      subscriptions,
-      transcripts,
-      logger,
-    });
+    // Every option from its flag (or its default), then what the CLI read or chose itself.
+    const server = await host.startMock({ ...optionsOf(args), adminToken, subscriptions, transcripts, logger });
     // Listen for signals before saying ready: a supervisor may signal as soon as it reads the line.
     const shutdownSignal = new Promise<string>((resolve) => host.onShutdownSignal(resolve));
     host.stdout(
