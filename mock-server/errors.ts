@@ -16,7 +16,13 @@ export type MockErrorCode =
   /** A conformance expected-failures file is not valid JSON, does not match its schema, or names no case. */
   | "ERR_EXPECTATIONS_INVALID"
   /** A conformance report file (--junit, --json) cannot be written. */
-  | "ERR_REPORT_UNWRITABLE";
+  | "ERR_REPORT_UNWRITABLE"
+  /** The TLS directory (--tls-dir) cannot be created, read or written. */
+  | "ERR_TLS_DIR"
+  /** The local CA in the TLS directory is corrupt, incomplete, mismatched or expired. */
+  | "ERR_TLS_CA_INVALID"
+  /** A --tls-cert or --tls-key file cannot be read, or is not a PEM certificate / private key, or they do not match. */
+  | "ERR_TLS_CERT_INVALID";
 
 /** The exit status the CLI uses for each code: 2 for bad input, 1 for failures at run time. */
 export const exitCodeOf = (code: MockErrorCode): number => (code === "ERR_LISTEN" ? 1 : 2);
