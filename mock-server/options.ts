@@ -16,6 +16,10 @@ export const defaults = {
   /** Programs and test suites want a free port; people want one to remember (`cliPort`). */
   port: 0,
   cliPort: 8410,
+  tls: false,
+  tlsPort: 0,
+  /** The CLI's TLS port: 443's usual stand-in, for people to remember. */
+  cliTlsPort: 8443,
   hostname: "127.0.0.1",
   region: "westus",
   tokenLifetimeSeconds: 600,
@@ -139,6 +143,25 @@ export const scalarOptions = z.strictObject({
    * which stops DNS rebinding. With a token any Host is answered: the token is the protection.
    */
   adminHosts: z._default(z.readonly(z.array(adminHostName)), () => [...defaults.adminHosts]),
+  /**
+   * Also serve HTTPS and WSS (the token service, the speech WebSocket, REST, the control plane) on
+   * `tlsPort`, with a certificate for `localhost`, the loopback addresses and Azure's own hostnames,
+   * issued by a local CA made on first use in `tlsDir` (or the user's, `tlsCert` and `tlsKey`).
+   */
+  tls: z._default(z.boolean(), defaults.tls),
+  /** The TLS port; `0` picks a free one, `443` serves Azure's URLs as written (where the process may bind it). */
+  tlsPort: z._default(z.int().check(z.minimum(0), z.maximum(65535)), defaults.tlsPort),
+  /**
+   * Where the local CA lives (`ca.pem`, `ca-key.pem` with mode 0600) and the running mock's ready
+   * line (`ready.json`); default per user: `$XDG_STATE_HOME/speechmock/tls` or
+   * `~/.local/state/speechmock/tls` (Linux), `~/Library/Application Support/speechmock/tls` (macOS),
+   * `%LOCALAPPDATA%\\speechmock\\tls` (Windows).
+   */
+  tlsDir: z.optional(z.string().check(z.minLength(1, "Expected a directory path"))),
+  /** A PEM certificate (chain) to serve instead of one from the local CA; with `tlsKey`. */
+  tlsCert: z.optional(z.string().check(z.minLength(1, "Expected a file path"))),
+  /** The PEM private key of `tlsCert`. */
+  tlsKey: z.optional(z.string().check(z.minLength(1, "Expected a file path"))),
 });
 
 /** The scalar options as code gives them: every one optional. */
@@ -194,7 +217,14 @@ export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
     const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
     throw new MockError("ERR_OPTION_INVALID", lines.join("\n"));
   }
-  const { hostname, adminToken } = parsed.data;
+  const { hostname, adminToken, tls, tlsCert, tlsKey } = parsed.data;
+  const tlsOnly = (["tlsDir", "tlsCert", "tlsKey"] as const).find((name) => parsed.data[name] !== undefined);
+  if (!tls && (tlsOnly !== undefined || (options.tlsPort ?? 0) !== 0)) {
+    throw new MockError("ERR_OPTION_INVALID", `Invalid option ${tlsOnly ?? "tlsPort"}: it applies to TLS, which is off. Set tls: true`);
+  }
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new MockError("ERR_OPTION_INVALID", "Invalid options tlsCert and tlsKey: expected both (a certificate and its key) or neither");
+  }
   if (!isLoopback(hostname) && adminToken === undefined) {
     throw new MockError(
       "ERR_OPTION_INVALID",

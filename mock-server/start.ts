@@ -32,10 +32,20 @@ export interface ListenOptions {
   /** Seconds a client may take to send a request's head, then its body. */
   headerTimeoutSeconds: number;
   bodyTimeoutSeconds: number;
+  /** Also serve the app over TLS on this port, with this PEM certificate (chain) and key. */
+  tls?: TlsListen;
+}
+
+export interface TlsListen {
+  port: number;
+  cert: string;
+  key: string;
 }
 
 export interface Listener {
   port: number;
+  /** The TLS port, when asked to serve TLS. */
+  tlsPort?: number;
   /** Stops accepting and drops idle HTTP connections; open WebSockets are closed before. */
   close(): Promise<void>;
 }
@@ -68,6 +78,8 @@ export interface MockServer extends AsyncDisposable {
   /** The WebSocket base URL; append a speech path such as `/speech/recognition/interactive/cognitiveservices/v1`. */
   ws: string;
   port: number;
+  /** With `tls`: where the same app is served over TLS, and what a client needs to trust it. */
+  tls?: MockTls;
   hostname: string;
   region: string;
   resources: ResourceInfo[];
@@ -87,6 +99,20 @@ export interface MockServer extends AsyncDisposable {
   mintToken(options?: MintTokenOptions): Promise<string>;
   /** Closes open sockets with `1001` and stops listening. */
   close(): Promise<void>;
+}
+
+export interface MockTls {
+  /** `https://host:port`. */
+  url: string;
+  /** `wss://host:port`. */
+  ws: string;
+  port: number;
+  /** The local CA's PEM file (`NODE_EXTRA_CA_CERTS`, `curl --cacert`); absent with the user's own certificate. */
+  ca?: string;
+  /** Base64 SHA-256 of the certificate's public key: Chromium's `--ignore-certificate-errors-spki-list`. */
+  spki: string;
+  /** The TLS directory: the local CA, and the ready line the CLI keeps there while it runs. */
+  dir: string;
 }
 
 const urlHost = (hostname: string): string => {
@@ -144,13 +170,25 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
       refusedUnlogged = 0;
     },
   });
+  // Loaded only with TLS: certificates take a library that plain HTTP has no use for.
+  const served = resolved.tls ? await (await import("./tls/serving.ts")).servedCertificate(resolved) : undefined;
   const listener = await runtime.listen(fetch, {
     hostname: resolved.hostname,
     port: resolved.port,
     headerTimeoutSeconds: resolved.headerTimeoutSeconds,
     bodyTimeoutSeconds: resolved.bodyTimeoutSeconds,
+    ...(served ? { tls: { port: resolved.tlsPort, cert: served.cert, key: served.key } } : {}),
   });
   const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;
+  const secureUrl = `https://${urlHost(resolved.hostname)}:${listener.tlsPort}`;
+  const tls: MockTls | undefined = served && {
+    url: secureUrl,
+    ws: secureUrl.replace(/^https/, "wss"),
+    port: listener.tlsPort as number,
+    ...(served.caPath ? { ca: served.caPath } : {}),
+    spki: served.spki,
+    dir: served.dir,
+  };
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -166,6 +204,7 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     admin: `${url}${controlPrefix}`,
     ws: url.replace(/^http/, "ws"),
     port: listener.port,
+    ...(tls ? { tls } : {}),
     hostname: resolved.hostname,
     region: resolved.region,
     resources: ctx.resources.list().map(({ name, region, tier, state, keys }) => ({ name, region, tier, state, keys })),

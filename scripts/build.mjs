@@ -9,7 +9,10 @@ const common = { bundle: true, format: "esm", sourcemap: "linked", logLevel: "wa
 await Promise.all([
   build({
     ...common,
-    entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts" },
+    entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts", register: "mock-server/preload/register.ts" },
+    // Code only TLS needs (the certificate library) goes in a chunk of its own, loaded with --tls.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     platform: "node",
     target: "node20",
     // `ws` is CommonJS and calls require() for its optional native add-ons.
@@ -18,6 +21,8 @@ await Promise.all([
   build({
     ...common,
     entryPoints: { "cli.deno": "mock-server/cli/deno.ts" },
+    splitting: true,
+    chunkNames: "chunks/deno-[name]-[hash]",
     // Deno has web APIs and `node:*` built-ins; take each package's ESM build, as Deno would.
     platform: "neutral",
     target: "esnext",

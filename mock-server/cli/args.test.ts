@@ -24,6 +24,8 @@ t.test("serve without flags gets every default", async (t) => {
     journalSize: 10_000,
     journalBytes: 64 * 1024 * 1024,
     adminHosts: [],
+    tls: false,
+    tlsPort: 0,
     adminTokenFile: undefined,
     fixtures: undefined,
     transcripts: undefined,
@@ -75,6 +77,10 @@ t.test("every flag of serve sets its option", async (t) => {
     "secrets/admin-token",
     "--admin-host",
     "mock.test",
+    "--tls-port",
+    "9443",
+    "--tls-dir",
+    "/tmp/speechmock-tls",
   ]);
   t.same(args, {
     command: "serve",
@@ -95,6 +101,9 @@ t.test("every flag of serve sets its option", async (t) => {
     journalSize: 500,
     journalBytes: 2_097_152,
     adminHosts: ["mock.test"],
+    tls: true,
+    tlsPort: 9443,
+    tlsDir: "/tmp/speechmock-tls",
     adminTokenFile: "secrets/admin-token",
     fixtures: "fixtures/examples/two-regions.json",
     transcripts: "fixtures/transcripts.json",
@@ -414,4 +423,21 @@ t.test("optionsOf gives every option of serve's arguments, and nothing else: wha
   t.match(options, { port: 0, maxHandshakes: 7, adminHosts: ["a.test"], hostname: defaults.hostname });
   t.notOk("logFormat" in options || "fixtures" in options || "adminTokenFile" in options, "the CLI's own values stay out");
   t.match(resolveOptions(options), options, "and the options schema takes them as they are");
+});
+
+t.test("TLS: --tls serves on the CLI's TLS port; each TLS flag turns it on; a certificate comes with its key", async (t) => {
+  t.match(parseCliArgs(["serve", "--tls"]), { tls: true, tlsPort: defaults.cliTlsPort });
+  t.match(parseCliArgs(["serve", "--tls-port", "0"]), { tls: true, tlsPort: 0 });
+  t.match(parseCliArgs(["serve", "--tls-cert", "c.pem", "--tls-key", "k.pem"]), { tls: true, tlsCert: "c.pem", tlsKey: "k.pem" });
+  t.throws(() => parseCliArgs(["serve", "--tls-cert", "c.pem"]), {
+    code: "ERR_USAGE",
+    message: /^Flags --tls-cert and --tls-key go together \(a certificate and its key\)\. Expected both/,
+  });
+  t.throws(() => parseCliArgs(["serve", "--tls-port", "70000"]), { code: "ERR_USAGE", message: /^Invalid value for --tls-port: "70000"/ });
+  t.throws(() => parseCliArgs(["serve", "--tls-dir", ""]), {
+    code: "ERR_USAGE",
+    message: /^Invalid value for --tls-dir: ""\. Expected a directory path/,
+  });
+  t.throws(() => resolveOptions({ tlsPort: 9443 }), { code: "ERR_OPTION_INVALID", message: /tlsPort: it applies to TLS, which is off/ });
+  t.throws(() => resolveOptions({ tls: true, tlsCert: "c.pem" }), { code: "ERR_OPTION_INVALID", message: /expected both/ });
 });

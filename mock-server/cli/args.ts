@@ -116,6 +116,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   for (const row of serveOnlyFlags) own[row.arg] = textValue(row, values[row.flag]) ?? row.default;
   const input: Record<string, unknown> = {};
   for (const row of optionFlags) input[row.option] = textValue(row, values[row.flag]) ?? row.default;
+  // Each TLS flag turns TLS on; without it the CLI's TLS port is no port at all.
+  if (tlsFlags.some((name) => values[name] !== undefined)) input.tls = true;
+  if (input.tls !== true) input.tlsPort = undefined;
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw usageError("Flags --tls-cert and --tls-key go together (a certificate and its key). Expected both");
+  }
   const scalars = scalarOptions.safeParse(input);
   if (!scalars.success) {
     const [issue] = scalars.error.issues;
@@ -128,6 +134,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   return { command: "serve", ...scalars.data, ...own } as ServeArgs;
 }
+
+const tlsFlags = ["tls-port", "tls-dir", "tls-cert", "tls-key"] as const;
 
 /** What may follow `speechmock`; `conform` is dispatched before these flags are parsed (main.ts). */
 const commands = '"serve", "hash" or "conform"';

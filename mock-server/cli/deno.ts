@@ -16,6 +16,7 @@ const code = await runCli({
   argv: Deno.args,
   readTextFile: (path) => Deno.readTextFile(path),
   readFile: (path) => Deno.readFile(path),
+  removeFile: (path) => Deno.remove(path),
   writeTextFile: (path, text) => Deno.writeTextFile(path, text),
   stdoutIsTerminal: Deno.stdout.isTerminal(),
   env: (name) => Deno.env.get(name),

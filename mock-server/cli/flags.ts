@@ -217,6 +217,32 @@ export const flags = [
     ],
   },
   {
+    option: "tls",
+    flag: "tls",
+    parser: "boolean",
+    help: [
+      "also serve HTTPS and WSS on --tls-port, with a certificate for localhost and",
+      "Azure's hostnames from a local CA made on first use (or --tls-cert)",
+    ],
+  },
+  {
+    option: "tlsPort",
+    flag: "tls-port",
+    parser: "integer",
+    value: "<n>",
+    default: defaults.cliTlsPort,
+    help: ["the TLS port, 0 for a free one, 443 for Azure's URLs as written"],
+  },
+  {
+    option: "tlsDir",
+    flag: "tls-dir",
+    parser: "string",
+    value: "<dir>",
+    help: ["where the local CA and the ready line are kept", "(default ~/.local/state/speechmock/tls; see the README)"],
+  },
+  { option: "tlsCert", flag: "tls-cert", parser: "string", value: "<file>", help: ["serve this PEM certificate (chain) instead"] },
+  { option: "tlsKey", flag: "tls-key", parser: "string", value: "<file>", help: ["the PEM private key of --tls-cert"] },
+  {
     arg: "logFormat",
     flag: "log-format",
     parser: "string",

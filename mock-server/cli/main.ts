@@ -1,6 +1,7 @@
 import { type ConformHost, runConform } from "../../conformance/cli.ts";
 import { exitCodeOf, MockError } from "../errors.ts";
 import { type MockOptions, scalarOptions } from "../options.ts";
+import { readyFilePath } from "../preload/ready-file.ts";
 import type { MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
@@ -16,6 +17,7 @@ export interface CliHost extends Omit<ConformHost, "startMock"> {
   argv: readonly string[];
   readTextFile(path: string): Promise<string>;
   readFile(path: string): Promise<Uint8Array>;
+  removeFile(path: string): Promise<void>;
   /** An environment variable, or undefined. */
   env(name: string): string | undefined;
   stdout(line: string): void;
@@ -99,23 +101,29 @@ export async function runCli(host: CliHost): Promise<number> {
     const server = await host.startMock({ ...optionsOf(args), adminToken, subscriptions, transcripts, logger });
     // Listen for signals before saying ready: a supervisor may signal as soon as it reads the line.
     const shutdownSignal = new Promise<string>((resolve) => host.onShutdownSignal(resolve));
-    host.stdout(
-      JSON.stringify({
-        event: "ready",
-        runtime: host.runtime,
-        pid: host.pid,
-        url: server.url,
-        sts: server.sts,
-        ws: server.ws,
-        admin: server.admin,
-        region: server.region,
-        resources: server.resources,
-        jwks: server.jwks,
-      }),
-    );
+    const tls = server.tls && { url: server.tls.url, ws: server.tls.ws, port: server.tls.port, ca: server.tls.ca, spki: server.tls.spki };
+    const ready = JSON.stringify({
+      event: "ready",
+      runtime: host.runtime,
+      pid: host.pid,
+      url: server.url,
+      sts: server.sts,
+      ws: server.ws,
+      admin: server.admin,
+      region: server.region,
+      resources: server.resources,
+      jwks: server.jwks,
+      ...(tls ? { tls } : {}),
+    });
+    // With TLS the ready line is also kept in the TLS directory while the mock runs: where the Node
+    // preload and `speechmock browser-flags` find the mock when nothing else tells them.
+    const readyFile = server.tls && readyFilePath(server.tls.dir);
+    if (readyFile) await host.writeTextFile(readyFile, `${ready}\n`);
+    host.stdout(ready);
     const signal = await shutdownSignal;
     logger({ type: "shutdown", signal });
     await Promise.race([server.close(), new Promise((r) => setTimeout(r, shutdownGraceMs))]);
+    if (readyFile) await host.removeFile(readyFile).catch(() => {});
     return 0;
   } catch (err) {
     if (err instanceof MockError) {

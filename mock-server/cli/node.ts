@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import pkg from "../../package.json" with { type: "json" };
 import { startMock } from "../runtime/node.ts";
 import { runCli } from "./main.ts";
@@ -10,6 +10,7 @@ const code = await runCli({
   argv: process.argv.slice(2),
   readTextFile: (path) => readFile(path, "utf8"),
   readFile: (path) => readFile(path),
+  removeFile: (path) => rm(path, { force: true }),
   writeTextFile: (path, text) => writeFile(path, text),
   stdoutIsTerminal: process.stdout.isTTY === true,
   env: (name) => process.env[name],

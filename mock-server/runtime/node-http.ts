@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, STATUS_CODES } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { getRequestListener, type Http2Bindings, type HttpBindings, type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import { MockError } from "../errors.ts";
 import { CloseCode } from "../protocol/errors.ts";
-import type { ListenOptions, Runtime } from "../start.ts";
+import type { ListenOptions, Runtime, TlsListen } from "../start.ts";
 import { nodeStyleHasher } from "../stt/pcm-hash.ts";
 import { pingFloodBytes, pingFloodError } from "../ws/frame-errors.ts";
 
@@ -245,42 +246,73 @@ function answeringUpgrades(fetchApp: Parameters<Runtime["listen"]>[0]) {
   };
 }
 
+type Fetch = ReturnType<typeof answeringUpgrades>;
+
+/**
+ * One listening server, plain or TLS, on the shared `ws` server. The TLS one is the same app behind
+ * `node:https`: its sockets are TLS sockets, which the twin of `answerOtherUpgradesAsPlain` (plain
+ * `node:http`) parses as it does plain ones, since they carry decrypted bytes.
+ */
+function listenOne(
+  fetch: Fetch,
+  wss: WebSocketServer,
+  { hostname, port, serverOptions, tls }: { hostname: string; port: number; serverOptions: ServerOptions; tls?: TlsListen },
+): Promise<{ port: number; close(): void; server: ServerType }> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const what = tls ? "the TLS port " : "";
+      reject(new MockError("ERR_LISTEN", `Cannot listen on ${what}${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
+    };
+    const secure = tls ? { createServer: createHttpsServer, serverOptions: { ...serverOptions, cert: tls.cert, key: tls.key } } : {};
+    let plain: { close(): void } | undefined;
+    const server: ServerType = serve({ fetch, hostname, port, serverOptions, ...secure, websocket: { server: wss } }, (info) => {
+      server.off("error", onError);
+      resolve({ port: info.port, server, close: () => plain?.close() });
+    });
+    server.once("error", onError);
+    plain = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener, serverOptions);
+  });
+}
+
+const closeServer = (server: ServerType) =>
+  new Promise<void>((done) => {
+    server.close(() => done());
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  });
+
 /** The runtime adapter for a runtime with `node:http`: Node, and Deno through its Node compatibility. */
 export const nodeHttpRuntime = (name: Runtime["name"]): Runtime => ({
   name,
   upgradeWebSocket: acceptingUpgrade,
   pcmHasher: () => nodeStyleHasher(createHash("sha256")),
-  listen: (fetchApp, options) =>
-    new Promise((resolve, reject) => {
-      const { hostname, port } = options;
-      const serverOptions = readTimeouts(options);
-      // Message limits are enforced by the codecs, the same on both runtimes; this is a backstop.
-      // Pings are answered by `acceptingUpgrade`, which closes a ping flood with a close frame.
-      const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false, autoPong: false });
-      let server: ServerType;
-      const onError = (err: NodeJS.ErrnoException) =>
-        reject(new MockError("ERR_LISTEN", `Cannot listen on ${hostname}:${port}: ${err.code ?? err.message}`, { cause: err }));
-      const fetch = answeringUpgrades(fetchApp);
-      let plain: { close(): void } | undefined;
-      server = serve({ fetch, hostname, port, serverOptions, websocket: { server: wss } }, (info) => {
-        server.off("error", onError);
-        resolve({
-          port: info.port,
-          close: async () => {
-            // The sockets were just sent 1001; give peers a moment to finish the closing
-            // handshake, then cut whoever has not, so shutdown stays well under a second.
-            const deadline = Date.now() + 500;
-            while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-            for (const client of wss.clients) client.terminate();
-            plain?.close();
-            await new Promise<void>((done) => {
-              server.close(() => done());
-              if ("closeAllConnections" in server) server.closeAllConnections();
-            });
-          },
-        });
-      });
-      server.once("error", onError);
-      plain = answerOtherUpgradesAsPlain(server, getRequestListener(fetch, { hostname }) as RequestListener, serverOptions);
-    }),
+  listen: async (fetchApp, options) => {
+    const { hostname, port, tls } = options;
+    const serverOptions = readTimeouts(options);
+    // Message limits are enforced by the codecs, the same on both runtimes; this is a backstop.
+    // Pings are answered by `acceptingUpgrade`, which closes a ping flood with a close frame.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, perMessageDeflate: false, autoPong: false });
+    const fetch = answeringUpgrades(fetchApp);
+    const plain = await listenOne(fetch, wss, { hostname, port, serverOptions });
+    let secure: Awaited<ReturnType<typeof listenOne>> | undefined;
+    try {
+      if (tls) secure = await listenOne(fetch, wss, { hostname, port: tls.port, serverOptions, tls });
+    } catch (err) {
+      plain.close();
+      await closeServer(plain.server);
+      throw err;
+    }
+    return {
+      port: plain.port,
+      ...(secure ? { tlsPort: secure.port } : {}),
+      close: async () => {
+        // The sockets were just sent 1001; give peers a moment to finish the closing
+        // handshake, then cut whoever has not, so shutdown stays well under a second.
+        const deadline = Date.now() + 500;
+        while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        for (const client of wss.clients) client.terminate();
+        for (const one of [plain, secure]) one?.close();
+        await Promise.all([plain, secure].flatMap((one) => (one ? [closeServer(one.server)] : [])));
+      },
+    };
+  },
 });
