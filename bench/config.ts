@@ -24,6 +24,7 @@ export const sectionNames = [
   "start",
   "memory",
   "issueToken",
+  "https",
   "handshakes",
   "tokenHandshakes",
   "rest",

@@ -4,13 +4,15 @@
  * table says MISS); exits 1 only when the bench itself cannot run.
  */
 import { execFileSync } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { config, type Section, sectionNames } from "./config.ts";
 import { measureConformance } from "./measure/conformance.ts";
 import { fetchToken, speechUrl } from "./measure/dev-credentials.ts";
 import { type HandshakeRate, runHandshakes, summarizeHandshakes } from "./measure/handshake-rate.ts";
-import { checkIssueToken, loadIssueToken, summarizeHttp } from "./measure/http-load.ts";
+import { checkIssueToken, checkIssueTokenHttps, type HttpLoad, loadIssueToken, summarizeHttp } from "./measure/http-load.ts";
 import { interleave } from "./measure/interleave.ts";
 import { measureHeldMemory } from "./measure/memory.ts";
 import { openFilesLimit, residentKiB } from "./measure/proc.ts";
@@ -22,7 +24,17 @@ import { measureStartTimes } from "./measure/start-time.ts";
 import { killAll, type Started, startProcess, stopProcess } from "./processes.ts";
 import { type Figures, rowsFor, tokenHandshakesAcrossRuntimes } from "./report/rows.ts";
 import { misses, renderTable } from "./report/table.ts";
-import { bareSpec, joseSpec, root, type ServerSpec, speechmockSpec } from "./servers.ts";
+import {
+  type BenchCertificate,
+  bareSpec,
+  bareTlsSpec,
+  benchCertificate,
+  joseSpec,
+  root,
+  type ServerSpec,
+  speechmockSpec,
+  speechmockTlsSpec,
+} from "./servers.ts";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -90,6 +102,33 @@ async function measureTokenHandshakes(
   }
 }
 
+/**
+ * issueToken over HTTPS: speechmock with `--tls` on `runtime` and a bare node:https server, both
+ * started here and serving the same certificate, loaded as the issueToken section loads plain HTTP.
+ */
+async function measureHttps(runtime: ServerSpec["runtime"], cert: BenchCertificate): Promise<{ mock: HttpLoad; bare: HttpLoad }> {
+  const { rounds, warmupSeconds, httpConnections, httpSeconds } = config;
+  const specs = [bareTlsSpec(cert), speechmockTlsSpec(runtime, cert)];
+  const fresh: Started[] = [];
+  try {
+    for (const spec of specs) fresh.push(await startProcess(spec.command, spec.args, root));
+    await sleep(config.settleMs);
+    const servers = fresh.map(({ pid, ready }) => {
+      const tls = (ready as { tls?: { url: string } }).tls;
+      return { pid, url: tls?.url ?? ready.url };
+    });
+    for (const s of servers) {
+      if (!s.url.startsWith("https:")) throw new Error(`not an HTTPS server: ${s.url}`);
+      await checkIssueTokenHttps(s.url, cert.caPem);
+      await loadIssueToken(s, httpConnections, warmupSeconds);
+    }
+    const load = await interleave(servers, rounds, (s) => loadIssueToken(s, httpConnections, httpSeconds / rounds));
+    return { bare: summarizeHttp(load[0] ?? []), mock: summarizeHttp(load[1] ?? []) };
+  } finally {
+    await Promise.all(fresh.map((s) => stopProcess(s.child)));
+  }
+}
+
 /** The soak on a freshly started speechmock, so its start is the idle server's memory. */
 async function measureSoak(spec: ServerSpec): Promise<Soak> {
   const clip = loadClip(benchClip);
@@ -130,6 +169,11 @@ async function main(): Promise<void> {
   const started = new Map<ServerSpec, Started>();
   const serverLimits: string[] = [];
   const loadBefore = loadavg();
+  // The https section's certificate and local CA, made once (by speechmock's own code) in a temporary directory.
+  let cert: BenchCertificate | undefined;
+  const tlsDir = mkdtempSync(join(tmpdir(), "speechmock-bench-tls-"));
+  if (runs("https")) cert = await benchCertificate(tlsDir);
+  const certificate = () => cert as BenchCertificate;
 
   try {
     if (runs("start")) {
@@ -171,6 +215,15 @@ async function main(): Promise<void> {
         }
         const load = await interleave(http, rounds, (s) => loadIssueToken(s, config.httpConnections, config.httpSeconds / rounds));
         for (const [i, spec] of specs.entries()) put(spec, { http: summarizeHttp(load[i] ?? []) });
+      }
+
+      if (runs("https")) {
+        log(
+          `issueToken over HTTPS: ${config.httpConnections} connections, ${rounds} turns of ${config.httpSeconds / rounds} s, node:https and speechmock --tls (${runtime}), fresh, one certificate`,
+        );
+        const https = await measureHttps(runtime, certificate());
+        put(specs[0], { https: https.bare });
+        put(specs[1], { https: https.mock });
       }
 
       if (runs("handshakes")) {
@@ -220,6 +273,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([...started.values()].map((s) => stopProcess(s.child)));
     killAll();
+    rmSync(tlsDir, { recursive: true, force: true });
   }
   // Last, on a quiet machine: the servers above are stopped.
   for (const { runtime, specs } of runs("conformance") ? pairs : []) {
@@ -245,6 +299,15 @@ async function main(): Promise<void> {
       `issueToken: autocannon, ${config.httpConnections} connections, ${config.httpSeconds} s (p99: median of the turns); ` +
         `handshakes: ${config.handshakeConcurrency} raw node:net clients in flight, ${config.handshakeSeconds} s; each in ${rounds} turns alternating with the baseline; ` +
         `start: median of ${config.startRuns}; memory: VmRSS, ${config.openConnections} connections, opened ${config.connectBatch} at a time`,
+    );
+  }
+  if (runs("https")) {
+    console.log(
+      `issueToken over HTTPS: the same autocannon load (${config.httpConnections} kept-alive connections, ${config.httpSeconds} s in ${rounds} turns) ` +
+        "against speechmock --tls --tls-cert (its TLS port) on each runtime and a bare node:https server (bench/baselines/bare-https-node.mjs; " +
+        "on Deno too: Deno.serve over TLS delays each POST's answer ~44 ms, see bench/servers.ts), both fresh and serving one certificate " +
+        "from a local CA made by speechmock's code; " +
+        "plain HTTP is the issueToken rows: speechmock without --tls, as before",
     );
   }
   if (runs("tokenHandshakes")) {

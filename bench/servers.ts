@@ -1,5 +1,8 @@
 /** The servers under test: speechmock on each runtime, and the bare server it is compared to. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { commandFor, denoBin, type RuntimeName, root } from "../mock-server/testing/spawn.ts";
+import { certificateNames, ensureLocalCa, issueServerCertificate } from "../mock-server/tls/mod.ts";
 
 export type ServerKind = "speechmock" | "bare" | "jose";
 
@@ -35,4 +38,45 @@ export function joseSpec(runtime: RuntimeName, jwks: string): ServerSpec {
         command: denoBin,
         args: ["run", "--allow-net", "--allow-read", `${root}bench/baselines/jose.deno.ts`, jwks],
       };
+}
+
+/** The files the https section serves from both servers: one leaf for Azure's and the loopback names, and its CA. */
+export interface BenchCertificate {
+  dir: string;
+  certPath: string;
+  keyPath: string;
+  caPem: string;
+}
+
+/** A local CA in `dir` and one server certificate from it (speechmock's own code makes both), written as PEM files. */
+export async function benchCertificate(dir: string): Promise<BenchCertificate> {
+  const ca = await ensureLocalCa(dir);
+  const leaf = await issueServerCertificate(ca, certificateNames(["westus"]));
+  const certPath = join(dir, "bench-cert.pem");
+  const keyPath = join(dir, "bench-key.pem");
+  writeFileSync(certPath, leaf.certPem);
+  writeFileSync(keyPath, leaf.keyPem, { mode: 0o600 });
+  return { dir, certPath, keyPath, caPem: ca.certPem };
+}
+
+/** speechmock with TLS on, serving the bench's certificate (`--tls-cert`); its ready line's `tls.url` is the HTTPS base URL. */
+export function speechmockTlsSpec(runtime: RuntimeName, cert: BenchCertificate): ServerSpec {
+  const tlsArgs = ["--tls", "--tls-port", "0", "--tls-dir", cert.dir, "--tls-cert", cert.certPath, "--tls-key", cert.keyPath];
+  const [command, args] = commandFor(runtime, ["serve", "--port", "0", "--log-format", "none", ...tlsArgs]);
+  return { runtime, kind: "speechmock", label: `speechmock --tls (${runtime})`, command, args };
+}
+
+/**
+ * The bare TLS server, serving the same certificate: node:https, for speechmock on either runtime.
+ * Not Deno.serve with a certificate: over TLS it answered each POST about 44 ms late (Deno 2.9.6,
+ * 1,064 req/s on 50 connections, its CPU idle; GETs were not delayed), a wait, not a floor.
+ */
+export function bareTlsSpec(cert: BenchCertificate): ServerSpec {
+  return {
+    runtime: "node",
+    kind: "bare",
+    label: "node:https",
+    command: process.execPath,
+    args: [`${root}bench/baselines/bare-https-node.mjs`, cert.certPath, cert.keyPath],
+  };
 }

@@ -1,4 +1,5 @@
 /** issueToken throughput and latency with autocannon, after a check that the answer is a 200. */
+import { request } from "node:https";
 import autocannon, { type Result } from "autocannon";
 import { devKey, issueTokenPath, keyHeader } from "./dev-credentials.ts";
 import { cpuTimeMs } from "./proc.ts";
@@ -44,6 +45,23 @@ export async function checkIssueToken(baseUrl: string): Promise<void> {
   const body = await probe.text();
   if (probe.status !== 200 || body.length < 100)
     throw new Error(`issueToken probe of ${baseUrl} got ${probe.status} with ${body.length} bytes`);
+}
+
+/** The same check over HTTPS, trusting only `caPem` (autocannon itself does not verify certificates). */
+export async function checkIssueTokenHttps(baseUrl: string, caPem: string): Promise<void> {
+  const { status, length } = await new Promise<{ status: number; length: number }>((resolve, reject) => {
+    const req = request(`${baseUrl}${issueTokenPath}`, { method: "POST", headers: { [keyHeader]: devKey }, ca: caPem }, (res) => {
+      let length = 0;
+      res.on("data", (chunk: Buffer) => {
+        length += chunk.length;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, length }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  if (status !== 200 || length < 100) throw new Error(`issueToken probe of ${baseUrl} got ${status} with ${length} bytes`);
 }
 
 export async function loadIssueToken(server: Server, connections: number, seconds: number): Promise<HttpSample> {

@@ -23,6 +23,8 @@ export interface Figures {
   idleKiB?: number;
   memory?: Memory;
   http?: HttpLoad;
+  /** issueToken over HTTPS: speechmock with --tls, or the bare node:https server (on both runtimes' rows). */
+  https?: HttpLoad;
   handshakes?: HandshakeRate;
   /** Handshakes with a Bearer token; on the baseline's side, the minimal Hono + jose app's figure (not the bare server's). */
   tokenHandshakes?: HandshakeRate;
@@ -51,6 +53,7 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
       { metric: "issueToken server CPU", runtime, unit: "us/req", speechmock: mock.http.serverCpuUs, baseline: bare.http.serverCpuUs },
     );
   }
+  if (mock.https && bare.https) rows.push(...httpsRows(runtime, mock.https, bare.https));
   if (mock.handshakes && bare.handshakes) {
     const hsFailed = mock.handshakes.failures + bare.handshakes.failures;
     rows.push(
@@ -140,6 +143,24 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
     });
   }
   return rows;
+}
+
+/** Issue 12: issueToken over HTTPS, speechmock --tls against a bare node:https server with the same certificate. */
+function httpsRows(runtime: string, m: HttpLoad, b: HttpLoad): Row[] {
+  const failed = m.failures + b.failures;
+  const invalid = failed ? `${failed} failed requests` : undefined;
+  return [
+    {
+      metric: "issueToken over HTTPS throughput, vs node:https",
+      runtime,
+      unit: "req/s",
+      speechmock: m.requestsPerSecond,
+      baseline: b.requestsPerSecond,
+      invalid,
+    },
+    { metric: "issueToken over HTTPS p99 latency", runtime, unit: "ms", speechmock: m.p99Ms, baseline: b.p99Ms, invalid },
+    { metric: "issueToken over HTTPS server CPU", runtime, unit: "us/req", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+  ];
 }
 
 /** Issue 10: handshakes with `Authorization: Bearer <jwt>`, against a minimal Hono + jose app verifying the same tokens. */

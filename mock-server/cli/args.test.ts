@@ -372,9 +372,15 @@ t.test("hash takes files, and --json anywhere among them", async (t) => {
 
 t.test("without a command, the message names every command, conform included", async (t) => {
   const err = t.throws(() => parseCliArgs([])) as MockError;
-  t.equal(err.message, 'Missing command. Expected "serve", "hash" or "conform"\nRun "speechmock --help" for the flags.');
+  t.equal(
+    err.message,
+    'Missing command. Expected "serve", "exec", "hash", "hosts", "ca-path", "browser-flags" or "conform"\nRun "speechmock --help" for the flags.',
+  );
   const unknown = t.throws(() => parseCliArgs(["start"])) as MockError;
-  t.match(unknown.message, /^Unknown command "start"\. Expected "serve", "hash" or "conform"\n/);
+  t.match(
+    unknown.message,
+    /^Unknown command "start"\. Expected "serve", "exec", "hash", "hosts", "ca-path", "browser-flags" or "conform"\n/,
+  );
 });
 
 t.test("the flags table: one row per option of scalarOptions, one per flag name and alias", async (t) => {
@@ -386,7 +392,7 @@ t.test("the flags table: one row per option of scalarOptions, one per flag name 
 });
 
 t.test("the usage text's flags of serve are the table's rows, in its order, each default from defaults", async (t) => {
-  t.ok(usage.includes(`Flags of serve:\n${serveFlagsUsage()}\n\nExit status:`));
+  t.ok(usage.includes(`Flags of serve and exec:\n${serveFlagsUsage()}\n\nexec runs the command with:`));
   const listed = [...serveFlagsUsage().matchAll(/^ {2}(?:-\w, | {4})--([\w-]+)/gm)].map((m) => m[1]);
   t.same(
     listed,
@@ -440,4 +446,92 @@ t.test("TLS: --tls serves on the CLI's TLS port; each TLS flag turns it on; a ce
   });
   t.throws(() => resolveOptions({ tlsPort: 9443 }), { code: "ERR_OPTION_INVALID", message: /tlsPort: it applies to TLS, which is off/ });
   t.throws(() => resolveOptions({ tls: true, tlsCert: "c.pem" }), { code: "ERR_OPTION_INVALID", message: /expected both/ });
+});
+
+t.test("exec: serve's flags before --, the command after it, untouched; free ports, TLS on and no logs unless given", async (t) => {
+  const args = parseCliArgs(["exec", "--region", "eastus", "--", "node", "--port", "1", "-e", "x", "--"]);
+  t.match(args, { command: "exec", region: "eastus", port: 0, tls: true, tlsPort: 0, logFormat: "none" });
+  t.same((args as { run: string[] }).run, ["node", "--port", "1", "-e", "x", "--"], "flags after -- are the command's");
+  t.match(parseCliArgs(["exec", "-p", "9000", "--tls-port", "9443", "--log-format", "json", "--", "true"]), {
+    port: 9000,
+    tlsPort: 9443,
+    logFormat: "json",
+  });
+  t.match(parseCliArgs(["--tls-dir", "/tmp/x", "exec", "--", "npm test"]), { command: "exec", tlsDir: "/tmp/x", run: ["npm test"] });
+  t.same(parseCliArgs(["exec", "--help", "--", "x"]), { command: "help" });
+  t.same(parseCliArgs(["exec", "--", "node", "--help"]).command, "exec", "--help after -- is the command's");
+});
+
+t.test("serve and hash still read -- as the end of flags", async (t) => {
+  t.same(parseCliArgs(["hash", "--", "--odd.wav"]), { command: "hash", files: ["--odd.wav"], json: false });
+});
+
+t.test("hosts takes --region and --fixtures; ca-path --tls-dir; browser-flags --tls-dir and --json", async (t) => {
+  t.same(parseCliArgs(["hosts"]), { command: "hosts", region: defaults.region, fixtures: undefined });
+  t.same(parseCliArgs(["hosts", "--region", "eastus", "--fixtures", "f.json"]), { command: "hosts", region: "eastus", fixtures: "f.json" });
+  t.same(parseCliArgs(["ca-path"]), { command: "ca-path", tlsDir: undefined });
+  t.same(parseCliArgs(["ca-path", "--tls-dir", "/tmp/ca"]), { command: "ca-path", tlsDir: "/tmp/ca" });
+  t.same(parseCliArgs(["browser-flags"]), { command: "browser-flags", tlsDir: undefined, json: false });
+  t.same(parseCliArgs(["browser-flags", "--json", "--tls-dir=/tmp/ca"]), { command: "browser-flags", tlsDir: "/tmp/ca", json: true });
+});
+
+/** The new commands' refusals: argv, then the whole first line of the message. */
+const refusedCommands: [argv: string[], message: string][] = [
+  [["exec"], "Missing command after --. Expected exec [flags] -- <command> [args...]"],
+  [["exec", "--"], "Missing command after --. Expected exec [flags] -- <command> [args...]"],
+  [["exec", "--", ""], "Missing command after --. Expected exec [flags] -- <command> [args...]"],
+  [["exec", "--port", "0"], "Missing command after --. Expected exec [flags] -- <command> [args...]"],
+  [["exec", "npm", "test"], 'Unexpected argument "npm". Expected exec [flags] -- <command> [args...]: the command after --'],
+  [["exec", "--port", "x", "--", "true"], 'Invalid value for --port: "x". Expected a whole number'],
+  [["exec", "--json", "--", "true"], "Flag --json does not apply to exec"],
+  [["exec", "--tls-cert", "c.pem", "--", "true"], "Flags --tls-cert and --tls-key go together (a certificate and its key). Expected both"],
+  [["hosts", "--port", "1"], "Flag --port does not apply to hosts"],
+  [["hosts", "--tls-dir", "/tmp"], "Flag --tls-dir does not apply to hosts"],
+  [
+    ["hosts", "--region", "West US"],
+    'Invalid value for --region: "West US". Expected an Azure region name such as "westus" (lower-case letters and digits)',
+  ],
+  [["hosts", "--fixtures", ""], 'Invalid value for --fixtures: "". Expected a file path'],
+  [["hosts", "eastus"], 'Unexpected argument "eastus"'],
+  [["ca-path", "--json"], "Flag --json does not apply to ca-path"],
+  [["ca-path", "--tls-dir", ""], 'Invalid value for --tls-dir: "". Expected a directory path'],
+  [["ca-path", "--tls-dir"], "Missing value for --tls-dir"],
+  [["browser-flags", "--region", "eastus"], "Flag --region does not apply to browser-flags"],
+  [["browser-flags", "--tls-dir", ""], 'Invalid value for --tls-dir: "". Expected a directory path'],
+  [["browser-flags", "x"], 'Unexpected argument "x"'],
+];
+
+for (const [argv, message] of refusedCommands) {
+  t.test(`${JSON.stringify(argv.join(" "))} is refused with exactly its usage error`, async (t) => {
+    const err = t.throws(() => parseCliArgs(argv)) as MockError;
+    t.equal(err.code, "ERR_USAGE");
+    t.equal(err.message, `${message}\nRun "speechmock --help" for the flags.`);
+  });
+}
+
+t.test("the usage text names each new command with its flags, and exec's variables", async (t) => {
+  for (const line of [
+    "speechmock exec [flags] -- <command> [args...]",
+    "speechmock hosts [--region <name>] [--fixtures <file>]",
+    "speechmock ca-path [--tls-dir <dir>]",
+    "speechmock browser-flags [--tls-dir <dir>] [--json]",
+  ]) {
+    t.ok(usage.includes(line), line);
+  }
+  for (const name of [
+    "SPEECHMOCK_URL",
+    "SPEECHMOCK_STS",
+    "SPEECHMOCK_WS",
+    "SPEECHMOCK_ADMIN",
+    "SPEECHMOCK_KEY",
+    "SPEECHMOCK_REGION",
+    "SPEECHMOCK_TLS_DIR",
+    "NODE_EXTRA_CA_CERTS",
+    "NODE_OPTIONS",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "CURL_CA_BUNDLE",
+  ]) {
+    t.ok(usage.includes(name), name);
+  }
 });

@@ -27,5 +27,31 @@ const code = await runCli({
     Deno.addSignalListener("SIGTERM", () => handler("SIGTERM"));
   },
   startMock,
+  spawn: (command, args, env) => {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command, {
+        args: [...args],
+        env: { ...env },
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn();
+    } catch (err) {
+      // As Node names them: exec tells "not found" (127) from "not executable" (126).
+      const code = err instanceof Deno.errors.NotFound ? "ENOENT" : err instanceof Deno.errors.PermissionDenied ? "EACCES" : undefined;
+      return { exit: Promise.reject(Object.assign(err as Error, code ? { code } : {})), kill: () => {} };
+    }
+    return {
+      exit: child.status.then((s) => ({ code: s.signal === null ? s.code : null, signal: s.signal })),
+      kill: (signal) => {
+        try {
+          child.kill(signal as Deno.Signal);
+        } catch {
+          // It has ended already.
+        }
+      },
+    };
+  },
 });
 Deno.exit(code);

@@ -23,6 +23,9 @@ export type LogFormat = (typeof logFormats)[number];
  */
 export type ValueParser = "integer" | "seconds" | "string" | "path" | "boolean" | "list";
 
+/** The commands whose flags the table holds (`conform` parses its own). */
+export type CommandName = "serve" | "exec" | "hash" | "hosts" | "ca-path" | "browser-flags";
+
 /** What every row has. */
 interface FlagBase {
   /** The flag without its dashes: `port` is `--port`. */
@@ -42,6 +45,8 @@ interface Documented {
   help: readonly string[];
   /** Said after the default in the usage text: `(default 67108864, 64 MiB)`. */
   defaultNote?: string;
+  /** Commands besides serve and exec that take the flag too (`hosts --region`). */
+  also?: readonly CommandName[];
 }
 
 /** A flag of serve that sets an option of `scalarOptions` (a `MockOptions` field), which checks it. */
@@ -64,11 +69,11 @@ export interface ServeFlag extends FlagBase, Documented {
   default?: string;
 }
 
-/** A flag of another command (`hash`), or of every one (`any`); not in serve's part of the usage text. */
+/** A flag of other commands (`hash`, `browser-flags`), or of every one (`any`); not in serve's part of the usage text. */
 export interface CommandFlag extends FlagBase {
   arg: string;
   parser: "boolean";
-  command: "hash" | "any";
+  command: readonly Exclude<CommandName, "serve" | "exec">[] | "any";
 }
 
 export type FlagRow = OptionFlag | ServeFlag | CommandFlag;
@@ -91,6 +96,7 @@ export const flags = [
     parser: "path",
     value: "<file>",
     help: ["subscriptions fixtures file (default: the built-in development resources)"],
+    also: ["hosts"],
   },
   {
     arg: "transcripts",
@@ -99,7 +105,14 @@ export const flags = [
     value: "<file>",
     help: ["transcripts fixtures file: what the mock hears in which audio", "(default: the transcripts of the clips in fixtures/audio)"],
   },
-  { option: "region", flag: "region", parser: "string", value: "<name>", help: ["region of requests whose Host names none"] },
+  {
+    option: "region",
+    flag: "region",
+    parser: "string",
+    value: "<name>",
+    help: ["region of requests whose Host names none"],
+    also: ["hosts"],
+  },
   {
     option: "tokenLifetimeSeconds",
     flag: "token-lifetime",
@@ -239,6 +252,7 @@ export const flags = [
     parser: "string",
     value: "<dir>",
     help: ["where the local CA and the ready line are kept", "(default ~/.local/state/speechmock/tls; see the README)"],
+    also: ["ca-path", "browser-flags"],
   },
   { option: "tlsCert", flag: "tls-cert", parser: "string", value: "<file>", help: ["serve this PEM certificate (chain) instead"] },
   { option: "tlsKey", flag: "tls-key", parser: "string", value: "<file>", help: ["the PEM private key of --tls-cert"] },
@@ -251,7 +265,7 @@ export const flags = [
     default: "json",
     help: ["json, pretty or none, on stderr"],
   },
-  { arg: "json", flag: "json", parser: "boolean", command: "hash" },
+  { arg: "json", flag: "json", parser: "boolean", command: ["hash", "browser-flags"] },
   { arg: "help", flag: "help", short: "h", parser: "boolean", command: "any" },
   { arg: "version", flag: "version", short: "v", parser: "boolean", command: "any" },
 ] as const satisfies readonly FlagRow[];
@@ -281,9 +295,11 @@ export const serveOnlyFlags: readonly ServeFlag[] = (flags as readonly FlagRow[]
 /** The row of a flag given by its name without dashes, as parseArgs names it. */
 export const rowOf = (name: string): FlagRow | undefined => (flags as readonly FlagRow[]).find((row) => row.flag === name);
 
-/** The commands a flag applies to. */
-export const appliesTo = (row: FlagRow, command: "serve" | "hash"): boolean =>
-  "command" in row ? row.command === "any" || row.command === command : command === "serve";
+/** Whether a flag applies to a command: serve's flags are exec's too, and some are another command's (`also`). */
+export const appliesTo = (row: FlagRow, command: CommandName): boolean => {
+  if ("command" in row) return row.command === "any" || (row.command as readonly CommandName[]).includes(command);
+  return command === "serve" || command === "exec" || (row.also ?? []).includes(command);
+};
 
 /** `node:util` parseArgs' `options`, for every row. */
 export function parseArgsOptions(): Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> {

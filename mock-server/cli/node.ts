@@ -1,7 +1,14 @@
+import { spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import pkg from "../../package.json" with { type: "json" };
 import { startMock } from "../runtime/node.ts";
 import { runCli } from "./main.ts";
+
+// A reader that stops early (`speechmock hosts | head -2`) ends the output, not the CLI with a stack trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 const code = await runCli({
   runtime: "node",
@@ -21,6 +28,14 @@ const code = await runCli({
     process.once("SIGTERM", () => handler("SIGTERM"));
   },
   startMock,
+  spawn: (command, args, env) => {
+    const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code, signal) => resolve({ code, signal }));
+    });
+    return { exit, kill: (signal) => child.kill(signal as NodeJS.Signals) };
+  },
 });
 // Let stdout drain, then leave even if a socket lingers.
 process.exitCode = code;

@@ -63,11 +63,7 @@ export async function ensureLocalCa(dir: string, files: TlsFiles = nodeTlsFiles,
   const certPath = join(dir, caCertFile);
   const keyPath = join(dir, caKeyFile);
   const now = options.now ?? (() => new Date());
-  try {
-    await files.mkdir(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw dirError("create", dir, error);
-  }
+  await ensureTlsDir(dir, files);
   const existing = await readExisting(dir, certPath, keyPath, files, now(), options.waitMs ?? 5000);
   if (existing) return existing;
 
@@ -164,6 +160,15 @@ async function readIfThere(path: string, files: TlsFiles): Promise<string | unde
     throw new MockError("ERR_TLS_DIR", `Cannot read ${path}: ${errorCode(error)}. Expected a readable file; set --tls-dir`, {
       cause: error,
     });
+  }
+}
+
+/** The TLS directory, created private (0700) if it is not there: it holds the CA's key and the ready line. */
+export async function ensureTlsDir(dir: string, files: TlsFiles = nodeTlsFiles): Promise<void> {
+  try {
+    await files.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw dirError("create", dir, error);
   }
 }
 

@@ -8,7 +8,7 @@ import process from "node:process";
 import type { ResolvedOptions } from "../options.ts";
 import { issueServerCertificate, loadUserCertificate } from "./certificate.ts";
 import { certificateNames } from "./hostnames.ts";
-import { caOwner, ensureLocalCa } from "./local-ca.ts";
+import { caOwner, ensureLocalCa, ensureTlsDir } from "./local-ca.ts";
 import { spkiSha256 } from "./spki.ts";
 import { defaultTlsDir } from "./tls-dir.ts";
 
@@ -32,6 +32,8 @@ export async function servedCertificate(options: ResolvedOptions): Promise<Serve
   const dir = tlsDirOf(options);
   if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
     const user = await loadUserCertificate(options.tlsCert, options.tlsKey);
+    // No CA to keep, but the ready line still goes there.
+    await ensureTlsDir(dir);
     return { cert: user.certPem, key: user.keyPem, dir, spki: await spkiSha256(user.certPem) };
   }
   const ca = await ensureLocalCa(dir, undefined, { owner: caOwner(process.env) });
