@@ -12,7 +12,8 @@ await Promise.all([
     entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts", register: "mock-server/preload/register.ts" },
     // Code only TLS needs (the certificate library) goes in a chunk of its own, loaded with --tls.
     splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
+    // Beside the entry points: code in a chunk finds the package root one level up, as theirs does (conformance/clips.ts).
+    chunkNames: "[name]-[hash]",
     platform: "node",
     target: "node20",
     // `ws` is CommonJS and calls require() for its optional native add-ons.
@@ -22,7 +23,7 @@ await Promise.all([
     ...common,
     entryPoints: { "cli.deno": "mock-server/cli/deno.ts" },
     splitting: true,
-    chunkNames: "chunks/deno-[name]-[hash]",
+    chunkNames: "deno-[name]-[hash]",
     // Deno has web APIs and `node:*` built-ins; take each package's ESM build, as Deno would.
     platform: "neutral",
     target: "esnext",
