@@ -88,6 +88,21 @@ t.test("returns only the entries a filter keeps, in order, and leaves the journa
   t.strictSame(reasons(journal), ["#3", "#4", "#5", "#6"]);
 });
 
+t.test("takes the filter object GET <admin>/journal takes: type, connectionId, outcome, since, limit", async (t) => {
+  const journal = new Journal(20, new ManualClock(start));
+  const id = "0123456789ABCDEF0123456789ABCDEF";
+  journal.record({ type: "close", connectionId: id, code: 1007, reason: "Quota exceeded.", initiator: "server" });
+  fill(journal, 1, 3);
+  journal.record({ type: "notice", connectionId: id, code: "telemetry.missing", message: "No telemetry" });
+  const seqs = (entries: { seq: number }[]) => entries.map((e) => e.seq);
+  t.strictSame(seqs(journal.entries({ type: "notice" })), [5]);
+  t.strictSame(seqs(journal.entries({ connectionId: id.toLowerCase() })), [1, 5], "the connection id in any case");
+  t.strictSame(seqs(journal.entries({ outcome: "1007" })), [1], "a close code");
+  t.strictSame(seqs(journal.entries({ type: "close", since: 2 })), [3, 4]);
+  t.strictSame(seqs(journal.entries({ type: "close", limit: 2 })), [3, 4], "the newest that many");
+  t.strictSame(seqs(journal.entries({})), [1, 2, 3, 4, 5]);
+});
+
 t.test("returns a new array each time, so a caller's changes do not reach the journal", async (t) => {
   const journal = new Journal(4, new ManualClock(start));
   fill(journal, 1, 2);

@@ -1,5 +1,6 @@
 import type { Clock } from "./clock.ts";
 import type { MockEvent } from "./events.ts";
+import { type JournalFilter, matchesFilter } from "./journal-filter.ts";
 import type { LimitReason } from "./reasons.ts";
 
 /** One protocol message, as the journal records it: never its body, only what identifies it. */
@@ -312,15 +313,21 @@ export class Journal {
     };
   }
 
-  /** Entries oldest first, optionally only those `filter` keeps. */
-  entries(filter?: (entry: JournalEntry) => boolean): JournalEntry[] {
+  /**
+   * Entries oldest first: all, those a predicate keeps, or those matching the filter object that
+   * `GET <admin>/journal` takes as its query (`{ type: "handshake", outcome: "reject" }`; with
+   * `limit`, the newest that many).
+   */
+  entries(filter?: ((entry: JournalEntry) => boolean) | JournalFilter): JournalEntry[] {
+    const keep = typeof filter === "function" ? filter : filter === undefined ? undefined : matchesFilter(filter);
     const out: JournalEntry[] = [];
     const start = (this.#next - this.#size + this.capacity) % this.capacity;
     for (let i = 0; i < this.#size; i++) {
       const entry = this.#ring[(start + i) % this.capacity] as JournalEntry;
-      if (!filter || filter(entry)) out.push(entry);
+      if (!keep || keep(entry)) out.push(entry);
     }
-    return out;
+    const limit = typeof filter === "object" ? filter.limit : undefined;
+    return limit === undefined ? out : out.slice(Math.max(0, out.length - limit));
   }
 
   /**

@@ -8,6 +8,7 @@ export { createContext, type MockContext } from "./context.ts";
 export { MockError, type MockErrorCode } from "./errors.ts";
 export type { CredentialSource, Logger, MockEvent } from "./events.ts";
 export { Journal, type JournalEntry, type JournalEvent, type NoticeCode } from "./journal.ts";
+export type { JournalFilter } from "./journal-filter.ts";
 export { type AuthFailureStyle, defaults, type MockOptions, type QuotaExceededStyle } from "./options.ts";
 export { CloseCode, ProtocolError, type ProtocolErrorCode } from "./protocol/errors.ts";
 export {

@@ -1,4 +1,4 @@
-import type { JournalEntry } from "../../journal.ts";
+import { matchesFilter } from "../../journal-filter.ts";
 import * as z from "../../zod.ts";
 import { route } from "../route.ts";
 
@@ -39,21 +39,6 @@ export type JournalQuery = z.output<typeof journalQuery>;
 /** Entries in a page of `GET <admin>/journal` without `limit`; `next` leads to the following page. */
 export const journalPageSize = 1000;
 
-const matches =
-  (query: JournalQuery) =>
-  (entry: JournalEntry): boolean =>
-    (query.type === undefined || entry.type === query.type) &&
-    (query.connectionId === undefined ||
-      ("connectionId" in entry && entry.connectionId?.toLowerCase() === query.connectionId.toLowerCase())) &&
-    (query.since === undefined || entry.seq > query.since) &&
-    (query.outcome === undefined || outcomesOf(entry).includes(query.outcome));
-
-/** What `outcome` matches in an entry: its reason, decision, status, close code or violation code. */
-const outcomesOf = (entry: JournalEntry): string[] => {
-  const e = entry as Partial<Record<"reason" | "decision" | "status" | "code", unknown>>;
-  return [e.reason, e.decision, e.status, e.code].filter((v) => v !== undefined).map(String);
-};
-
 export const journalRoutes = [
   route({
     method: "get",
@@ -71,7 +56,7 @@ export const journalRoutes = [
       const { since, limit } = query;
       // Without a limit, a page of the oldest after `since`, and `next` for the following one; with a
       // limit, the newest. Either way bounded in entries and bytes, so the answer is always readable.
-      const page = journal.page({ since, filter: matches(query), limit: limit ?? journalPageSize, newest: limit !== undefined });
+      const page = journal.page({ since, filter: matchesFilter(query), limit: limit ?? journalPageSize, newest: limit !== undefined });
       return c.json({
         entries: page.entries,
         ...(page.next === undefined ? {} : { next: page.next }),
