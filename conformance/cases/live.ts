@@ -2,7 +2,7 @@
  * Live streams: a client that sends audio as it is spoken, and hears the service's answers while
  * it is still sending (tts-and-timing spec 3.3 and 3.4).
  */
-import { type Case, check } from "../case.ts";
+import { type Case, check, type Evidence } from "../case.ts";
 import { describeErrors, errors, list, type Message, received, recognized, sent, turns } from "../evidence.ts";
 
 /** Two utterances, 4.6 s: on the interactive endpoint the turn ends after the first, 2.4 s before the clip does. */
@@ -11,7 +11,7 @@ const live = { clip: "two-utterances", pace: "real-time" } as const;
 const inFlightBytes = 9600;
 
 /** The journal of the one turn, split at the mock's turn.end: what the client sent before and after. */
-function aroundTurnEnd(e: Parameters<Case["judge"]>[0]) {
+function aroundTurnEnd(e: Evidence) {
   const turn = turns(e)[0];
   if (turn === undefined) return undefined;
   const ofTurn = e.journal.filter((j): j is Message => j.type === "message" && j.connectionId === turn.connectionId);
@@ -23,6 +23,10 @@ function aroundTurnEnd(e: Parameters<Case["judge"]>[0]) {
     after: end >= 0 ? audio(ofTurn.slice(end + 1)) : [],
   };
 }
+
+/** The check both single-shot cases start from: the interactive endpoint ended the turn by itself. */
+const turnEnded = (e: Evidence, split: ReturnType<typeof aroundTurnEnd>) =>
+  check(split?.ended === true, "the mock ended the turn after its first utterance", () => `${turns(e).length} turns; ${describeErrors(e)}`);
 
 export const liveCases: Case[] = [
   {
@@ -37,11 +41,7 @@ export const liveCases: Case[] = [
       const texts = recognized(e).map((r) => `${r.status}: ${r.text ?? ""}`);
       const want = `Success: ${e.expectedPhrases[0]?.display}`;
       return [
-        check(
-          split?.ended === true,
-          "the mock ended the turn after its first utterance",
-          () => `${turns(e).length} turns; ${describeErrors(e)}`,
-        ),
+        turnEnded(e, split),
         check(
           split !== undefined && !split.before.some((m) => m.payload === 0),
           "the client was still streaming then (no end of audio before turn.end): it streams in real time",
@@ -68,11 +68,7 @@ export const liveCases: Case[] = [
       const split = aroundTurnEnd(e);
       const late = (split?.after ?? []).reduce((sum, m) => sum + (m.payload ?? 0), 0);
       return [
-        check(
-          split?.ended === true,
-          "the mock ended the turn after its first utterance",
-          () => `${turns(e).length} turns; ${describeErrors(e)}`,
-        ),
+        turnEnded(e, split),
         check(
           late <= inFlightBytes,
           `at most ${inFlightBytes / 32} ms of the turn's audio comes after turn.end (what was in flight)`,
