@@ -1,8 +1,8 @@
 /** The servers under test: speechmock on each runtime, and the bare server it is compared to. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { commandFor, denoBin, type RuntimeName, root } from "../mock-server/testing/spawn.ts";
 import { certificateNames, ensureLocalCa, issueServerCertificate } from "../mock-server/tls/mod.ts";
+import { commandFor, denoBin, type RuntimeName, root } from "../test/support/spawn.ts";
 
 export type ServerKind = "speechmock" | "bare" | "jose";
 

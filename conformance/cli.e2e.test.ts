@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { Parser } from "tap-parser";
-import { denoBin, root, runCommand, runtimes } from "../mock-server/testing/spawn.ts";
+import { denoBin, root, runCommand, runtimes } from "../test/support/spawn.ts";
 import { allCases } from "./cases/index.ts";
 import type { RunReport } from "./report.ts";
 

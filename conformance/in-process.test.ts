@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import t from "tap";
+import { conformanceCases, type InProcessClient, runConformanceCase } from "../entry/node.ts";
 import { referenceClient } from "../fixtures/clients/reference/in-process.ts";
-import { conformanceCases, type InProcessClient, runConformanceCase } from "../mock-server/runtime/node.ts";
-import { denoBin, root } from "../mock-server/testing/spawn.ts";
+import { denoBin, root } from "../test/support/spawn.ts";
 
 // A loaded machine may need more than the 120 s .taprc gives a file.
 t.setTimeout(300_000);

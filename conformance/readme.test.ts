@@ -1,7 +1,7 @@
 /** conformance/README.md shows the real adapters and every case: checked, so the page cannot drift. */
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { root } from "../mock-server/testing/spawn.ts";
+import { root } from "../test/support/spawn.ts";
 import { allCases } from "./cases/index.ts";
 
 const readme = readFileSync(`${root}conformance/README.md`, "utf8");

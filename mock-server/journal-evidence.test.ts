@@ -4,8 +4,8 @@
  * that issued it. And its listeners, which see each entry before the mock answers.
  */
 import t from "tap";
+import { handshakeWith } from "../test/support/protocol-client.ts";
 import { startMock } from "./runtime/node.ts";
-import { handshakeWith } from "./testing/protocol-client.ts";
 
 t.test("a handshake's token tag is the tag of the token request that issued it; no secret is kept whole", async (t) => {
   await using mock = await startMock({ port: 0 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { root } from "./testing/spawn.ts";
+import { root } from "../test/support/spawn.ts";
 
 const readme = readFileSync(`${root}README.md`, "utf8");
 const journalSource = readFileSync(`${root}mock-server/journal.ts`, "utf8");

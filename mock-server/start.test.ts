@@ -9,10 +9,10 @@ import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
 import { MockError, startMock } from "speechmock";
 import t from "tap";
 import WebSocket from "ws";
+import { denoBin, root } from "../test/support/spawn.ts";
 import { encodeBinaryMessage } from "./protocol/binary-message.ts";
 import { writeRiffHeader } from "./protocol/riff.ts";
 import { decodeTextMessage, encodeTextMessage, type TextMessage } from "./protocol/text-message.ts";
-import { denoBin, root } from "./testing/spawn.ts";
 
 const builtin = JSON.parse(readFileSync(`${root}fixtures/subscriptions.json`, "utf8")) as {
   resources: { name: string; region: string; tier: string; state: string; keys: [string, string] }[];
@@ -300,7 +300,7 @@ t.test("on deno, the same module starts a mock that issues tokens, accepts a soc
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       denoBin,
-      ["run", "--allow-net", "--allow-read", "--allow-env", "mock-server/testing/deno-api-probe.deno.ts"],
+      ["run", "--allow-net", "--allow-read", "--allow-env", "test/support/deno-api-probe.deno.ts"],
       { cwd: root, timeout: 30_000 },
       (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
     );

@@ -9,7 +9,7 @@ const common = { bundle: true, format: "esm", sourcemap: "linked", logLevel: "wa
 await Promise.all([
   build({
     ...common,
-    entryPoints: { cli: "mock-server/cli/node.ts", node: "mock-server/runtime/node.ts", register: "mock-server/preload/register.ts" },
+    entryPoints: { cli: "entry/cli.node.ts", node: "entry/node.ts", register: "mock-server/preload/register.ts" },
     // Code only TLS needs (the certificate library) goes in a chunk of its own, loaded with --tls.
     splitting: true,
     // Beside the entry points: code in a chunk finds the package root one level up, as theirs does (conformance/clips.ts).
@@ -21,7 +21,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { "cli.deno": "mock-server/cli/deno.ts" },
+    entryPoints: { "cli.deno": "entry/cli.deno.ts" },
     splitting: true,
     chunkNames: "deno-[name]-[hash]",
     // Deno has web APIs and `node:*` built-ins; take each package's ESM build, as Deno would.

@@ -6,8 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { conformanceCases } from "../../mock-server/runtime/node.ts";
-import { commandFor, denoBin, type RuntimeName, root } from "../../mock-server/testing/spawn.ts";
+import { conformanceCases } from "../../entry/node.ts";
+import { commandFor, denoBin, type RuntimeName, root } from "../../test/support/spawn.ts";
 
 export interface ConformanceTiming {
   cases: number;

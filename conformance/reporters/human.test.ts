@@ -1,7 +1,7 @@
 import t from "tap";
+import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "../../test/support/sample-report.ts";
 import type { CaseResult } from "../report.ts";
 import { duration, humanLine, humanReport, humanSummary } from "./human.ts";
-import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "./sample-report.ts";
 import { stripAnsi } from "./text.ts";
 
 const plain = { color: false };

@@ -1,9 +1,9 @@
 import t from "tap";
+import { sampleReport } from "../../test/support/sample-report.ts";
 import { humanReport } from "./human.ts";
 import { reporters } from "./index.ts";
 import { jsonReport } from "./json.ts";
 import { junitReport } from "./junit.ts";
-import { sampleReport } from "./sample-report.ts";
 import { tapReport } from "./tap.ts";
 
 t.test("every reporter is there by name, and renders a whole report", async (t) => {

@@ -1,7 +1,7 @@
 import t from "tap";
+import { sampleReport, strictSampleReport } from "../../test/support/sample-report.ts";
 import type { RunReport } from "../report.ts";
 import { levels, outcomes, reportSchema } from "./json-schema.ts";
-import { sampleReport, strictSampleReport } from "./sample-report.ts";
 
 interface Node {
   $ref?: string;

@@ -1,6 +1,6 @@
 import t from "tap";
+import { sampleReport } from "../../test/support/sample-report.ts";
 import { jsonReport } from "./json.ts";
-import { sampleReport } from "./sample-report.ts";
 
 t.test("writes the report as it is, indented by 2 spaces, with a final newline", async (t) => {
   const json = jsonReport(sampleReport);

@@ -1,8 +1,8 @@
 import t from "tap";
+import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "../../test/support/sample-report.ts";
 import type { CaseResult, RunReport } from "../report.ts";
 import { summarize } from "../report.ts";
 import { junitReport } from "./junit.ts";
-import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "./sample-report.ts";
 
 /**
  * Problems that make a document not well-formed XML 1.0, as far as this reporter's output can have

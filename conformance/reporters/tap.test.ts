@@ -1,8 +1,8 @@
 import t from "tap";
 import { Parser, type Result } from "tap-parser";
+import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "../../test/support/sample-report.ts";
 import type { CaseResult, RunReport } from "../report.ts";
 import { summarize } from "../report.ts";
-import { cleanSampleReport, sampleReport, sampleResults, strictSampleReport } from "./sample-report.ts";
 import { tapReport } from "./tap.ts";
 
 interface Parsed {

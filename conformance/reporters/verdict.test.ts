@@ -1,6 +1,6 @@
 import t from "tap";
+import { sampleResults } from "../../test/support/sample-report.ts";
 import type { CaseResult } from "../report.ts";
-import { sampleResults } from "./sample-report.ts";
 import { printable, stripAnsi, tailLines } from "./text.ts";
 import { expectedReason, group, verdict } from "./verdict.ts";
 

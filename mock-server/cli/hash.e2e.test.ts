@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { root, runCommand, runtimes } from "../testing/spawn.ts";
+import { root, runCommand, runtimes } from "../../test/support/spawn.ts";
 
 const transcripts = JSON.parse(readFileSync(`${root}fixtures/transcripts.json`, "utf8")) as {
   transcripts: Record<string, { clip: string; phrases: { fingerprint: string }[] }>;

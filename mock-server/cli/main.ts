@@ -1,4 +1,3 @@
-import { type ConformHost, runConform } from "../../conformance/cli.ts";
 import { exitCodeOf, MockError } from "../errors.ts";
 import { type MockOptions, resolveOptions, scalarOptions } from "../options.ts";
 import { readyFilePath } from "../preload/ready-file.ts";
@@ -10,13 +9,15 @@ import type { SpawnedChild } from "./commands/exec.ts";
 import { hashClips } from "./hash.ts";
 import { createLogger } from "./log-format.ts";
 
-/** What the CLI needs from its runtime; `cli/node.ts` and `cli/deno.ts` supply it. */
-export interface CliHost extends Omit<ConformHost, "startMock"> {
+/** What the CLI needs from its runtime; `entry/cli.node.ts` and `entry/cli.deno.ts` supply it. */
+export interface CliHost {
   runtime: "node" | "deno";
   version: string;
   pid: number;
   argv: readonly string[];
+  stdoutIsTerminal: boolean;
   readTextFile(path: string): Promise<string>;
+  writeTextFile(path: string, text: string): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
   removeFile(path: string): Promise<void>;
   /** An environment variable, or undefined. */
@@ -28,6 +29,8 @@ export interface CliHost extends Omit<ConformHost, "startMock"> {
   startMock(options: MockOptions): Promise<MockServer>;
   /** Runs a command with stdio inherited and these variables added to the environment (`exec`). */
   spawn(command: string, args: readonly string[], env: Readonly<Record<string, string>>): SpawnedChild;
+  /** Commands the entry point adds, by name: `conform`, which the mock does not import itself. */
+  commands?: Readonly<Record<string, (host: CliHost, argv: readonly string[]) => Promise<number>>>;
 }
 
 /** Shutdown must finish within a second even if a peer does not answer the closing handshake. */
@@ -154,7 +157,9 @@ async function regionsOf(host: CliHost, region: string, fixtures: string | undef
  * input, after a signal for `serve`, when the command ends for `exec`.
  */
 export async function runCli(host: CliHost): Promise<number> {
-  if (host.argv[0] === "conform") return runConform(host, host.argv.slice(1));
+  const [name = "", ...rest] = host.argv;
+  if (host.commands && Object.hasOwn(host.commands, name))
+    return (host.commands[name] as NonNullable<CliHost["commands"]>[string])(host, rest);
   try {
     const args = parseCliArgs(host.argv);
     if (args.command === "help") {

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import t from "tap";
 import WebSocket from "ws";
-import { invalidTranscripts } from "../testing/invalid-fixtures.ts";
-import { connect, readClip } from "../testing/protocol-client.ts";
-import { type CliResult, type RuntimeName, root, runCommand, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { invalidTranscripts } from "../../test/support/invalid-fixtures.ts";
+import { connect, readClip } from "../../test/support/protocol-client.ts";
+import { type CliResult, type RuntimeName, root, runCommand, runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { version: string };
 const builtin = JSON.parse(readFileSync(`${root}fixtures/subscriptions.json`, "utf8")) as { resources: FixtureResource[] };

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { runCommand, runtimes, spawnMock } from "../testing/spawn.ts";
+import { runCommand, runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "speechmock-admin-token-"));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,8 +3,8 @@
  * document generated from the route table, and the journal of what the mock saw and did.
  */
 import t from "tap";
-import { connect, handshakeWith, readClip } from "../testing/protocol-client.ts";
-import { runtimes, spawnMock } from "../testing/spawn.ts";
+import { connect, handshakeWith, readClip } from "../../test/support/protocol-client.ts";
+import { runtimes, spawnMock } from "../../test/support/spawn.ts";
 import * as z from "../zod.ts";
 import { clockAdvance } from "./routes/clock.ts";
 import { journalQuery } from "./routes/journal.ts";

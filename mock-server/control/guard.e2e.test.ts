@@ -6,7 +6,7 @@
  */
 import { request } from "node:http";
 import t from "tap";
-import { runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 const secret = "s3cret-admin-token-for-tests";
 const faultBody = JSON.stringify({ target: "sts", times: 1, action: { kind: "respond", status: 500 } });

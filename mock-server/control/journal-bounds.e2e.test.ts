@@ -5,8 +5,8 @@
  */
 import { connect } from "node:net";
 import t from "tap";
-import { rssMiB } from "../testing/process-memory.ts";
-import { runCommand, runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { rssMiB } from "../../test/support/process-memory.ts";
+import { runCommand, runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 const requests = 2000;
 /**

@@ -4,8 +4,8 @@
  * puts everything back.
  */
 import t from "tap";
-import { handshakeWith } from "../testing/protocol-client.ts";
-import { runtimes, spawnMock } from "../testing/spawn.ts";
+import { handshakeWith } from "../../test/support/protocol-client.ts";
+import { runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
 const newResource = {

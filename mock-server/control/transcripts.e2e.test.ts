@@ -3,8 +3,8 @@
  * by its PCM hash, or the next turn whatever its audio; reset forgets both.
  */
 import t from "tap";
-import { connect, readClip } from "../testing/protocol-client.ts";
-import { runtimes, spawnMock } from "../testing/spawn.ts";
+import { connect, readClip } from "../../test/support/protocol-client.ts";
+import { runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
 const helloSha = "e3a911a786e9745f12174a5aedca2e40d885d97583187f2eaeb14b18e48c1362";

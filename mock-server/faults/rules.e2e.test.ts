@@ -5,8 +5,8 @@
  */
 import t from "tap";
 import WebSocket from "ws";
-import { connect, handshakeWith, newId, readClip } from "../testing/protocol-client.ts";
-import { runtimes, spawnMock } from "../testing/spawn.ts";
+import { connect, handshakeWith, newId, readClip } from "../../test/support/protocol-client.ts";
+import { runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const json = { "Content-Type": "application/json" };
 

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import t from "tap";
-import { commandFor, root, runtimes } from "../testing/spawn.ts";
+import { commandFor, root, runtimes } from "../../test/support/spawn.ts";
 
 const descriptorLimit = 256;
 const clients = 400;

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import t from "tap";
 import WebSocket from "ws";
-import { runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 const interactive = "/speech/recognition/interactive/cognitiveservices/v1?language=en-US";
 /** How long any wait lasts before it fails. */

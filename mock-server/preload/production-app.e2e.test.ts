@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import t from "tap";
-import { root, runtimes, spawnMock } from "../testing/spawn.ts";
+import { root, runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const appDir = `${root}fixtures/examples/production-app/`;
 const register = `${root}dist/register.mjs`;

@@ -1,10 +1,6 @@
-import { bindConformance } from "../../conformance/mod.ts";
 import type { MockOptions } from "../options.ts";
 import { type MockServer, type Runtime, startOn } from "../start.ts";
 import { nodeHttpRuntime } from "./node-http.ts";
-
-export * from "../../conformance/mod.ts";
-export * from "../mod.ts";
 
 /**
  * Deno: the same transport as Node, through Deno's `node:http` (see node-http.ts for why not
@@ -14,6 +10,3 @@ export const denoRuntime: Runtime = nodeHttpRuntime("deno");
 
 /** Starts a mock on Deno. See `MockOptions` for every option and its default. */
 export const startMock = (options?: MockOptions): Promise<MockServer> => startOn(denoRuntime, options);
-
-/** The conformance suite on Deno: every selected case, or one (as a subtest of your own runner). */
-export const { runConformance, runConformanceCase } = bindConformance("deno", startMock);

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import t, { type Test } from "tap";
-import { runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 import { invalidKeyBody, methodNotAllowedBody, notFoundBody, quotaExceededBody, resourceDisabledBody } from "./bodies.ts";
 
 /** Spec section 1, copied by hand so the constant in bodies.ts is itself checked. */

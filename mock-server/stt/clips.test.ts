@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import t from "tap";
 import raw from "../../fixtures/transcripts.json" with { type: "json" };
-import { fixturePcm } from "../testing/fixture-audio.ts";
-import { TurnAudio } from "../testing/turn-audio.ts";
+import { fixturePcm } from "../../test/support/fixture-audio.ts";
+import { TurnAudio } from "../../test/support/turn-audio.ts";
 import { pcmSha256 } from "../transcripts/lookup.ts";
 import { jsSha256, nodeStyleHasher } from "./pcm-hash.ts";
 import type { HeardAudio } from "./responses.ts";

@@ -1,6 +1,6 @@
 import t from "tap";
-import { padded, roundTrip48k, withGain } from "../testing/audio-transforms.ts";
-import { fixturePcm } from "../testing/fixture-audio.ts";
+import { padded, roundTrip48k, withGain } from "../../test/support/audio-transforms.ts";
+import { fixturePcm } from "../../test/support/fixture-audio.ts";
 import { fingerprintsOfClip, parseFingerprint, UtteranceFeatures } from "./fingerprint.ts";
 import { FingerprintIndex, matchThreshold, minPrefixFrames } from "./fingerprint-index.ts";
 import { msToTicks } from "./ticks.ts";

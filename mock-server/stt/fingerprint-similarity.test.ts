@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { root } from "../testing/spawn.ts";
+import { root } from "../../test/support/spawn.ts";
 import { type Fingerprint, fingerprintsOfClip, parseFingerprint, UtteranceFeatures } from "./fingerprint.ts";
 import { fingerprintSimilarity, prefixSimilarity } from "./fingerprint-similarity.ts";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import t from "tap";
-import { chunked, padded, roundTrip48k, roundTrip48kLinear, withGain } from "../testing/audio-transforms.ts";
-import { fixturePcm } from "../testing/fixture-audio.ts";
+import { chunked, padded, roundTrip48k, roundTrip48kLinear, withGain } from "../../test/support/audio-transforms.ts";
+import { fixturePcm } from "../../test/support/fixture-audio.ts";
 import {
   encodeFingerprint,
   type Fingerprint,

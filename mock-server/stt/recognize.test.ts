@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { padded, roundTrip48k, withGain } from "../testing/audio-transforms.ts";
-import { concatBytes, fixturePcm } from "../testing/fixture-audio.ts";
-import { root } from "../testing/spawn.ts";
-import { TurnAudio } from "../testing/turn-audio.ts";
+import { padded, roundTrip48k, withGain } from "../../test/support/audio-transforms.ts";
+import { concatBytes, fixturePcm } from "../../test/support/fixture-audio.ts";
+import { root } from "../../test/support/spawn.ts";
+import { TurnAudio } from "../../test/support/turn-audio.ts";
 import { builtinTranscripts } from "../transcripts/builtin.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
 import type { Transcript } from "../transcripts/lookup.ts";

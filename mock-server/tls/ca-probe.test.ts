@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import t from "tap";
-import { denoBin } from "../testing/spawn.ts";
+import { denoBin } from "../../test/support/spawn.ts";
 
 t.test("under Deno: a CA is made and reused, a leaf issued and loaded, with the right modes and SPKI pin", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "speechmock-tls-deno-"));

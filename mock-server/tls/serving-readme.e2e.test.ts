@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
 import t from "tap";
-import { root, runtimes, spawnMock } from "../testing/spawn.ts";
+import { root, runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const readme = readFileSync(`${root}README.md`, "utf8");
 const heading = "## Azure's own hostnames, offline (TLS)";

@@ -15,7 +15,7 @@ import { connect } from "node:tls";
 import { promisify } from "node:util";
 import t from "tap";
 import WebSocket from "ws";
-import { runCommand, runtimes, spawnMock } from "../testing/spawn.ts";
+import { runCommand, runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 const westusKey = "7e57c0de5eec4d0c0000000000000001";
 const eastusKey = "7e57c0de5eec4d0c0000000000000003";

@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
 import raw from "../../fixtures/transcripts.json" with { type: "json" };
+import { root } from "../../test/support/spawn.ts";
 import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
 import { fingerprintsOfClip, parseFingerprint } from "../stt/fingerprint.ts";
-import { root } from "../testing/spawn.ts";
 import { builtinTranscripts } from "./builtin.ts";
 import { phraseForFingerprint } from "./lookup.ts";
 

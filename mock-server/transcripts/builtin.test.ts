@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import t from "tap";
 import raw from "../../fixtures/transcripts.json" with { type: "json" };
+import { root } from "../../test/support/spawn.ts";
 import { parseRiffHeader, RIFF_HEADER_BYTES, speechPcmFormat } from "../protocol/riff.ts";
-import { root } from "../testing/spawn.ts";
 import { builtinTranscripts } from "./builtin.ts";
 import { pcmSha256, transcriptFor } from "./lookup.ts";
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import t from "tap";
+import { invalidTranscripts } from "../../test/support/invalid-fixtures.ts";
+import { root } from "../../test/support/spawn.ts";
 import type { MockError } from "../errors.ts";
 import { defaultProfaneWords } from "../stt/profanity.ts";
-import { invalidTranscripts } from "../testing/invalid-fixtures.ts";
-import { root } from "../testing/spawn.ts";
 import { parseTranscripts } from "./load.ts";
 
 const sha = "0e6a00bcd60dfe2da2dace6413e59cf7df456b4d239a97075501d06506ec6610";

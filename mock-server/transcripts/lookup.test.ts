@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import t from "tap";
+import { padded, withGain } from "../../test/support/audio-transforms.ts";
+import { root } from "../../test/support/spawn.ts";
 import { fingerprintsOfClip, parseFingerprint, UtteranceFeatures } from "../stt/fingerprint.ts";
-import { padded, withGain } from "../testing/audio-transforms.ts";
-import { root } from "../testing/spawn.ts";
 import { parseTranscripts } from "./load.ts";
 import { pcmSha256, phraseForFingerprint, phrasePrefix, transcriptFor } from "./lookup.ts";
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
+import { concatBytes } from "../../test/support/fixture-audio.ts";
+import { root } from "../../test/support/spawn.ts";
 import { writeRiffHeader } from "../protocol/riff.ts";
-import { concatBytes } from "../testing/fixture-audio.ts";
-import { root } from "../testing/spawn.ts";
 import { readWavPcm } from "./wav-file.ts";
 
 const ascii = (text: string) => new TextEncoder().encode(text);

@@ -6,9 +6,9 @@
  * `1008` with a close frame. Everyone else keeps being served.
  */
 import t from "tap";
-import { rssMiB } from "../testing/process-memory.ts";
-import { type Frame, RawWebSocket } from "../testing/raw-websocket.ts";
-import { runtimes, type SpawnedMock, spawnMock } from "../testing/spawn.ts";
+import { rssMiB } from "../../test/support/process-memory.ts";
+import { type Frame, RawWebSocket } from "../../test/support/raw-websocket.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 type Entry = Record<string, unknown>;
 

@@ -2,15 +2,15 @@
  * Property-based fuzzing of WebSocket frames against the real `speechmock serve` under Node and
  * Deno: after a valid handshake, sequences of arbitrary frames (any opcode, RSV bits, unmasked,
  * lying lengths, invalid UTF-8, fragments, control frames, corrupted speech protocol messages; see
- * mock-server/testing/fuzz/frames.ts). Each connection ends with a close frame of an expected code, never
+ * test/support/fuzz/frames.ts). Each connection ends with a close frame of an expected code, never
  * 1011, or stays open; health answers after each batch, the server logs no uncaught error, and a
  * connection opened before the fuzz still closes cleanly. The seed is fixed and printed; FUZZ_SEED
  * and FUZZ_PATH replay a failure. `npm run fuzz` runs the same property for minutes.
  */
 import t from "tap";
-import { fuzzFrames } from "../testing/fuzz/frames.ts";
-import { formatReport, testOptions } from "../testing/fuzz/run.ts";
-import { runtimes, spawnMock } from "../testing/spawn.ts";
+import { fuzzFrames } from "../../test/support/fuzz/frames.ts";
+import { formatReport, testOptions } from "../../test/support/fuzz/run.ts";
+import { runtimes, spawnMock } from "../../test/support/spawn.ts";
 
 /** The budget per runtime: CI runs this file beside the others on two cores. */
 const timeLimitMs = 15_000;

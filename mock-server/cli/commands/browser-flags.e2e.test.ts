@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { root, runCommand, runtimes, spawnMock } from "../../testing/spawn.ts";
+import { root, runCommand, runtimes, spawnMock } from "../../../test/support/spawn.ts";
 import { browserFlags, shellLine } from "./browser-flags.ts";
 
 const chromium = "/usr/bin/chromium";

@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { commandFor, root, runCommand, runtimes } from "../../testing/spawn.ts";
+import { commandFor, root, runCommand, runtimes } from "../../../test/support/spawn.ts";
 
 const has = (command: string) => spawnSync(command, ["--version"], { stdio: "ignore" }).status === 0;
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { commandFor, root, runCommand, runtimes } from "../../testing/spawn.ts";
+import { commandFor, root, runCommand, runtimes } from "../../../test/support/spawn.ts";
 import { hostsLines } from "./hosts.ts";
 
 for (const runtime of runtimes) {

@@ -1,5 +1,5 @@
 import t from "tap";
-import { oggOpusFile } from "../../testing/ogg-opus.ts";
+import { oggOpusFile } from "../../../test/support/ogg-opus.ts";
 import { OggReader } from "./ogg-reader.ts";
 
 function read(bytes: Uint8Array, size = bytes.length, maxMs?: number): number {

@@ -11,7 +11,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { promisify } from "node:util";
 import t from "tap";
-import { root, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { root, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 
 const run = promisify(execFile);
 const clipPath = `${root}fixtures/audio/remind-me.wav`;

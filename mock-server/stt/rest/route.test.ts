@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { UpgradeWebSocket } from "hono/ws";
 import t from "tap";
+import { oggOpusFile } from "../../../test/support/ogg-opus.ts";
 import { createMockApp } from "../../app.ts";
 import { epochSeconds, ManualClock } from "../../clock.ts";
 import { createContext, type MockContext } from "../../context.ts";
@@ -15,7 +16,6 @@ import { speechClaims } from "../../jwt/claims.ts";
 import { type MockOptions, resolveOptions } from "../../options.ts";
 import { writeRiffHeader } from "../../protocol/riff.ts";
 import { invalidKeyBody, quotaExceededBody, resourceDisabledBody } from "../../sts/bodies.ts";
-import { oggOpusFile } from "../../testing/ogg-opus.ts";
 import { jsSha256 } from "../pcm-hash.ts";
 
 const westusKey = "7e57c0de5eec4d0c0000000000000001";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import t from "tap";
+import { concatBytes } from "../../../test/support/fixture-audio.ts";
 import { writeRiffHeader } from "../../protocol/riff.ts";
-import { concatBytes } from "../../testing/fixture-audio.ts";
 import { readWavPcm } from "../../transcripts/wav-file.ts";
 import { AudioError } from "./audio-error.ts";
 import { maxWavHeaderBytes, pcmBytesOf, WavReader } from "./wav-reader.ts";

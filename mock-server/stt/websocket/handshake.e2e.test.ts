@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { decodeJwt, generateKeyPair, SignJWT } from "jose";
 import t from "tap";
 import WebSocket from "ws";
-import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 
 const interactive = "/speech/recognition/interactive/cognitiveservices/v1";
 const allPaths = [

@@ -1,16 +1,16 @@
 /**
  * Property-based fuzzing of the WebSocket handshake against the real `speechmock serve` under Node
  * and Deno: valid handshakes mutated byte by byte and header by header, with valid and forged
- * credentials (see mock-server/testing/fuzz/handshakes.ts). Every request is answered or closed within the
+ * credentials (see test/support/fuzz/handshakes.ts). Every request is answered or closed within the
  * deadline, a forged or absent credential never gets a 101, health answers after each batch, the
  * server logs no uncaught error, and a connection opened before the fuzz still closes cleanly.
  * The seed is fixed and printed; FUZZ_SEED and FUZZ_PATH replay a failure. `npm run fuzz` runs the
  * same property for minutes.
  */
 import t from "tap";
-import { fuzzHandshakes } from "../../testing/fuzz/handshakes.ts";
-import { formatReport, testOptions } from "../../testing/fuzz/run.ts";
-import { runtimes, spawnMock } from "../../testing/spawn.ts";
+import { fuzzHandshakes } from "../../../test/support/fuzz/handshakes.ts";
+import { formatReport, testOptions } from "../../../test/support/fuzz/run.ts";
+import { runtimes, spawnMock } from "../../../test/support/spawn.ts";
 
 /** The budget per runtime: CI runs this file beside the others on two cores. */
 const timeLimitMs = 15_000;

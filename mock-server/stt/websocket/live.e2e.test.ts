@@ -6,9 +6,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t from "tap";
-import { padded, roundTrip48k, withGain } from "../../testing/audio-transforms.ts";
-import { fixturePcm } from "../../testing/fixture-audio.ts";
-import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { padded, roundTrip48k, withGain } from "../../../test/support/audio-transforms.ts";
+import { fixturePcm } from "../../../test/support/fixture-audio.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 import { fingerprintsOfClip } from "../fingerprint.ts";
 import { ticksPerMs } from "../ticks.ts";
 

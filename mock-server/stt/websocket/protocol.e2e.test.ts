@@ -1,15 +1,15 @@
 /**
  * The speech protocol, black-box: the real `speechmock serve` under Node and under Deno, real
- * sockets, and a client that speaks the protocol by hand (`testing/protocol-client.ts`, built on
+ * sockets, and a client that speaks the protocol by hand (`test/support/protocol-client.ts`, built on
  * the `ws` package and the codecs). Whole turns, modes and formats; every kind of violation
  * closes its own connection with the documented code and reason and leaves the others alone; the
  * limits (quota, idle, lifetime, query parameters, a client that stops reading).
  */
 import { randomUUID } from "node:crypto";
 import t from "tap";
+import { connect, newId, type ProtocolClient, readClip, type ServerMessage, tryConnect } from "../../../test/support/protocol-client.ts";
+import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 import { encodeTextMessage } from "../../protocol/text-message.ts";
-import { connect, newId, type ProtocolClient, readClip, type ServerMessage, tryConnect } from "../../testing/protocol-client.ts";
-import { type ReadyLine, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
 
 /** A tap test object, as its subtest callbacks receive it. */
 type Assert = Parameters<Parameters<typeof t.test>[0]>[0];

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import t from "tap";
-import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 
 const interactive = "/speech/recognition/interactive/cognitiveservices/v1";
 const reasonHeader = "x-speechmock-reason";

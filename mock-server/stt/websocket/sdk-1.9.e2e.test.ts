@@ -6,10 +6,10 @@
  */
 import * as sdk from "speech-sdk-1.9";
 import t, { type Test } from "tap";
+import { readClip } from "../../../test/support/protocol-client.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
+import { fetchToken, recognizePcm } from "../../../test/support/speech-sdk.ts";
 import type { JournalEntry } from "../../journal.ts";
-import { readClip } from "../../testing/protocol-client.ts";
-import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
-import { fetchToken, recognizePcm } from "../../testing/speech-sdk.ts";
 
 /** Per-test options; a fresh object each time, because tap keeps state on the object it is given. */
 const testOptions = () => ({ timeout: 30_000 });

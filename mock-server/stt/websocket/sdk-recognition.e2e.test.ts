@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t, { type Test } from "tap";
-import { logsSettled, root, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
-import { continuousFile, fetchToken, recognizeFile, type SdkRecognitionEvent } from "../../testing/speech-sdk.ts";
+import { logsSettled, root, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
+import { continuousFile, fetchToken, recognizeFile, type SdkRecognitionEvent } from "../../../test/support/speech-sdk.ts";
 import type { TranscriptsFile } from "../../transcripts/schema.ts";
 
 type LogLine = Record<string, unknown>;

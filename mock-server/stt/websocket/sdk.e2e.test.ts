@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import * as sdk from "microsoft-cognitiveservices-speech-sdk";
 import t, { type Test } from "tap";
-import { logsSettled, runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
-import { expiryOf, fetchToken, openSdkConnection, recognizeOnce } from "../../testing/speech-sdk.ts";
+import { logsSettled, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
+import { expiryOf, fetchToken, openSdkConnection, recognizeOnce } from "../../../test/support/speech-sdk.ts";
 
 type LogLine = Record<string, unknown>;
 

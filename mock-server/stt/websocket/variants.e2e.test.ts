@@ -7,9 +7,6 @@
  * The rules' table, with sources, is in README.md ("Every rule, and where it comes from").
  */
 import t from "tap";
-import type { JournalEntry, NoticeCode } from "../../journal.ts";
-import { encodeBinaryMessage } from "../../protocol/binary-message.ts";
-import { encodeTextMessage } from "../../protocol/text-message.ts";
 import {
   chunkBytes,
   connect,
@@ -18,8 +15,11 @@ import {
   readClip,
   type ServerMessage,
   sdkSpeechConfig,
-} from "../../testing/protocol-client.ts";
-import { runtimes, type SpawnedMock, spawnMock } from "../../testing/spawn.ts";
+} from "../../../test/support/protocol-client.ts";
+import { runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
+import type { JournalEntry, NoticeCode } from "../../journal.ts";
+import { encodeBinaryMessage } from "../../protocol/binary-message.ts";
+import { encodeTextMessage } from "../../protocol/text-message.ts";
 
 const remindMe = readClip("remind-me.wav");
 const remindMeWav = new Uint8Array([...remindMe.header, ...remindMe.pcm]);

@@ -2,8 +2,8 @@
  * A hand-made run for the reporters' tests: every outcome, an expected failure, a stale entry,
  * and the same run under --strict, where the NON-STRICT result becomes unexpected.
  */
-import type { ClientRecord, ExpectedFailure, RunReport } from "../report.ts";
-import { type CaseResult, summarize } from "../report.ts";
+import type { ClientRecord, ExpectedFailure, RunReport } from "../../conformance/report.ts";
+import { type CaseResult, summarize } from "../../conformance/report.ts";
 
 const quietClient: ClientRecord = {
   exitCode: 0,

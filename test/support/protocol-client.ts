@@ -8,10 +8,10 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import WebSocket from "ws";
-import { encodeBinaryMessage } from "../protocol/binary-message.ts";
-import type { HeaderInit } from "../protocol/headers.ts";
-import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
-import { decodeTextMessage, encodeTextMessage } from "../protocol/text-message.ts";
+import { encodeBinaryMessage } from "../../mock-server/protocol/binary-message.ts";
+import type { HeaderInit } from "../../mock-server/protocol/headers.ts";
+import { RIFF_HEADER_BYTES } from "../../mock-server/protocol/riff.ts";
+import { decodeTextMessage, encodeTextMessage } from "../../mock-server/protocol/text-message.ts";
 import { root } from "./spawn.ts";
 
 export const modePaths = {

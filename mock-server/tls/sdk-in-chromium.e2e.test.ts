@@ -1,6 +1,6 @@
 /**
  * Issue 12's browser proof: the real Speech SDK (its browser bundle) in headless Chromium, on a page
- * served from another origin, running production code (`page/app.js`: Azure's token service by its
+ * served from another origin, running production code (`test/support/browser/page/app.js`: Azure's token service by its
  * own hostname, `fromAuthorizationToken` and `fromSubscription` with a region, never a host or a
  * port). Chromium alone is told where Azure is, by the flags `speechmock browser-flags` prints:
  * `--host-resolver-rules` maps Azure's hostnames on port 443 to the mock's TLS port (a `MAP` pattern
@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import t from "tap";
-import { type ReadyLine, root, runCommand, type SpawnedMock, spawnMock } from "../spawn.ts";
+import { type ReadyLine, root, runCommand, type SpawnedMock, spawnMock } from "../../test/support/spawn.ts";
 
 const chromiumPath = process.env.SPEECHMOCK_CHROMIUM ?? "/usr/bin/chromium";
 const region = "westus";
@@ -31,8 +31,8 @@ interface TlsReady extends ReadyLine {
 /** The app's origin: its page, its code, its configuration, the SDK's browser bundle and the recording. */
 async function servePage(config: Record<string, string>): Promise<{ server: Server; url: string }> {
   const files: Record<string, [string, () => Buffer | string]> = {
-    "/": ["text/html", () => readFileSync(new URL("page/index.html", import.meta.url))],
-    "/app.js": ["text/javascript", () => readFileSync(new URL("page/app.js", import.meta.url))],
+    "/": ["text/html", () => readFileSync(new URL("../../test/support/browser/page/index.html", import.meta.url))],
+    "/app.js": ["text/javascript", () => readFileSync(new URL("../../test/support/browser/page/app.js", import.meta.url))],
     "/config.json": ["application/json", () => JSON.stringify(config)],
     "/speech-sdk.js": [
       "text/javascript",

@@ -1,13 +1,22 @@
-import "./warm-crypto.ts"; // first: see the file
-import pkg from "../../package.json" with { type: "json" };
-import { startMock } from "../runtime/deno.ts";
-import { runCli } from "./main.ts";
+import "../mock-server/cli/warm-crypto.ts"; // first: see the file
+import { runConform } from "../conformance/cli.ts";
+import { runCli } from "../mock-server/cli/main.ts";
+import { startMock } from "../mock-server/runtime/deno.ts";
+import pkg from "../package.json" with { type: "json" };
 
 const encoder = new TextEncoder();
-/** `writeSync` may write part of a buffer to a pipe; write it all. */
+/**
+ * `writeSync` may write part of a buffer to a pipe; write it all. A reader that stops early
+ * (`speechmock hosts | head -1`) ends the output, not the CLI with a stack trace: as on Node.
+ */
 const writeAll = (out: typeof Deno.stdout, line: string) => {
   let bytes = encoder.encode(`${line}\n`);
-  while (bytes.length > 0) bytes = bytes.subarray(out.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(out.writeSync(bytes));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.BrokenPipe)) throw err;
+    if (out === Deno.stdout) Deno.exit(0);
+  }
 };
 const code = await runCli({
   runtime: "deno",
@@ -27,6 +36,7 @@ const code = await runCli({
     Deno.addSignalListener("SIGTERM", () => handler("SIGTERM"));
   },
   startMock,
+  commands: { conform: runConform },
   spawn: (command, args, env) => {
     let child: Deno.ChildProcess;
     try {

@@ -1,6 +1,6 @@
 /** Test support: the fixture clips' PCM, and bytes joined end to end. */
 import { readFileSync } from "node:fs";
-import { RIFF_HEADER_BYTES } from "../protocol/riff.ts";
+import { RIFF_HEADER_BYTES } from "../../mock-server/protocol/riff.ts";
 import { root } from "./spawn.ts";
 
 /** The PCM of `fixtures/audio/<clip>`: the bytes after its 44-byte WAV header, as the SDK streams them. */

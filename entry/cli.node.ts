@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import pkg from "../../package.json" with { type: "json" };
-import { startMock } from "../runtime/node.ts";
-import { runCli } from "./main.ts";
+import { runConform } from "../conformance/cli.ts";
+import { runCli } from "../mock-server/cli/main.ts";
+import { startMock } from "../mock-server/runtime/node.ts";
+import pkg from "../package.json" with { type: "json" };
 
 // A reader that stops early (`speechmock hosts | head -2`) ends the output, not the CLI with a stack trace.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -28,6 +29,7 @@ const code = await runCli({
     process.once("SIGTERM", () => handler("SIGTERM"));
   },
   startMock,
+  commands: { conform: runConform },
   spawn: (command, args, env) => {
     const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {

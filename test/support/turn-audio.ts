@@ -3,9 +3,9 @@
  * speech segments, its length and its SHA-256. The mock itself decides per utterance
  * (stt/recognize.ts); tests use this to state what the fixture clips hold.
  */
-import { jsSha256, type PcmHasher } from "../stt/pcm-hash.ts";
-import type { HeardAudio, Segment } from "../stt/responses.ts";
-import { EnergyVad, type VadOptions } from "../stt/vad.ts";
+import { jsSha256, type PcmHasher } from "../../mock-server/stt/pcm-hash.ts";
+import type { HeardAudio, Segment } from "../../mock-server/stt/responses.ts";
+import { EnergyVad, type VadOptions } from "../../mock-server/stt/vad.ts";
 
 /**
  * The PCM of one turn, taken in as it streams: the voice activity detector finds its segments and
