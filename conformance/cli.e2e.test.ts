@@ -3,10 +3,11 @@
  * `deno task conform` runs): the reference client and the Python standard-library client pass
  * every case; bad flags and files exit 2; unexpected results and stale expectations exit 1.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import t from "tap";
 import { Parser } from "tap-parser";
 import { denoBin, root, runCommand, runtimes } from "../test/support/spawn.ts";
@@ -118,25 +119,26 @@ t.test("usage and harness errors exit 2 with a precise message", async (t) => {
   }
 });
 
-t.test("an expected-failures file that does not exist yet is taken as empty, and said so: a first CI run", async (t) => {
+t.test("an expected-failures file that does not exist: exit 2 before any case runs, saying how to start one", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "speechmock-first-run-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const missing = join(dir, "expected-failures.json");
-  const run = await conform(
-    "node",
-    "--client",
-    `echo '{"event":"recognized","status":"NoMatch"}'`,
-    "--cases",
-    "protocol.no-match",
-    "--expected-failures",
-    missing,
-  );
-  t.equal(run.code, 0, run.stderr);
-  t.match(
+  const args = ["--client", `echo '{"event":"recognized","status":"NoMatch"}'`, "--cases", "protocol.no-match", "--expected-failures"];
+  const run = await conform("node", ...args, missing);
+  t.equal(run.code, 2, "a mistyped path is an error, not an empty list");
+  t.equal(run.stdout, "", "no case ran");
+  t.equal(
     run.stderr,
-    /expected-failures\.json" does not exist yet: no case is expected to fail\. To accept today's failures, save the entries/,
+    `speechmock conform: The expected-failures file ${JSON.stringify(missing)} does not exist. Check the path; to start with no case ` +
+      `expected to fail, create it holding [] (echo '[]' > ${missing}) and commit it, then add the entries a run's summary prints ` +
+      "for the failures you accept\n",
   );
-  t.match(run.stdout, /1 passed/);
+  // The command it names, run as printed, makes a file the next run takes.
+  const made = await promisify(execFile)("sh", ["-c", `echo '[]' > ${missing}`]);
+  t.equal(made.stderr, "");
+  const next = await conform("node", ...args, missing);
+  t.equal(next.code, 0, next.stderr);
+  t.match(next.stdout, /1 passed/);
 });
 
 t.test("a client that crashes, breaks the contract or hangs: ERROR, ERROR, TIMEOUT, exit 1", async (t) => {

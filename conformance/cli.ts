@@ -60,18 +60,17 @@ export async function runConform(host: ConformHost, argv: readonly string[]): Pr
         text = await host.readTextFile(args.expectedFailures);
       } catch (err) {
         const reason = (err as { code?: string }).code ?? (err as Error).name;
-        // A first run in CI: the file is to be made from this run's summary, not a reason to stop.
-        if (reason !== "ENOENT" && reason !== "NotFound") {
+        const path = JSON.stringify(args.expectedFailures);
+        // A mistyped path must not pass as "nothing expected to fail": say how to make the file.
+        if (reason === "ENOENT" || reason === "NotFound") {
           throw new MockError(
             "ERR_EXPECTATIONS_INVALID",
-            `Cannot read expected-failures file ${JSON.stringify(args.expectedFailures)}: ${reason}`,
+            `The expected-failures file ${path} does not exist. Check the path; to start with no case expected to fail, ` +
+              `create it holding [] (echo '[]' > ${shellQuote(args.expectedFailures)}) and commit it, ` +
+              "then add the entries a run's summary prints for the failures you accept",
           );
         }
-        host.stderr(
-          `speechmock conform: ${JSON.stringify(args.expectedFailures)} does not exist yet: no case is expected to fail. ` +
-            "To accept today's failures, save the entries the summary prints (a JSON array) to that file.",
-        );
-        text = "[]";
+        throw new MockError("ERR_EXPECTATIONS_INVALID", `Cannot read expected-failures file ${path}: ${reason}`);
       }
       expectedFailures = parseExpectedFailures(text, args.expectedFailures, allCases);
     }
@@ -104,3 +103,6 @@ export async function runConform(host: ConformHost, argv: readonly string[]): Pr
     return 2;
   }
 }
+
+/** A path as a POSIX shell word: as it is when plain, else in single quotes. */
+const shellQuote = (word: string): string => (/^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);

@@ -60,6 +60,10 @@ export type MockEvent =
       audioMs?: number;
       /** The answer's RecognitionStatus (200 only). */
       recognitionStatus?: string;
+      /** The answer's DisplayText (200 with Success only). */
+      text?: string;
+      /** How the answer was decided: `script`, `sha256`, `fingerprint`, `fallback` or `silence` (200 only). */
+      match?: string;
       /** Whether the audio was a clip the transcripts script (or the control plane's next script). */
       scripted?: boolean;
       /** For refusals and bad requests: what was wrong, where, and what was expected. */

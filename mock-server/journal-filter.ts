@@ -17,7 +17,16 @@ export interface JournalFilter {
   since?: number;
   /** At most this many entries, the newest of those that match. */
   limit?: number;
+  /**
+   * Which protocol messages: `turns` (the default) leaves out the client's audio messages, which
+   * their turn's `end` entry counts (`audioMessages`, `audioBytes`, `audioMs`); `all` keeps every one.
+   */
+  messages?: "turns" | "all";
 }
+
+/** A client's audio message: one of the many a turn's entry sums up. */
+export const isAudioMessage = (entry: JournalEntry): boolean =>
+  entry.type === "message" && entry.direction === "in" && entry.kind === "binary" && entry.path?.toLowerCase() === "audio";
 
 /** What `outcome` matches in an entry: its reason, decision, status, close code or violation code. */
 const outcomesOf = (entry: JournalEntry): string[] => {
@@ -29,6 +38,7 @@ const outcomesOf = (entry: JournalEntry): string[] => {
 export const matchesFilter =
   (filter: JournalFilter) =>
   (entry: JournalEntry): boolean =>
+    (filter.messages === "all" || !isAudioMessage(entry)) &&
     (filter.type === undefined || entry.type === filter.type) &&
     (filter.connectionId === undefined ||
       ("connectionId" in entry && entry.connectionId?.toLowerCase() === filter.connectionId.toLowerCase())) &&

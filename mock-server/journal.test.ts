@@ -88,6 +88,40 @@ t.test("returns only the entries a filter keeps, in order, and leaves the journa
   t.strictSame(reasons(journal), ["#3", "#4", "#5", "#6"]);
 });
 
+t.test("stamps each entry with its mock-clock time in ISO 8601 beside the epoch milliseconds", async (t) => {
+  const clock = new ManualClock(start);
+  const journal = new Journal(10, clock);
+  journal.record(event(1));
+  clock.tick(60_000);
+  journal.record(event(2));
+  t.strictSame(
+    journal.entries().map((e) => [e.at, e.time]),
+    [
+      [start, "2025-04-21T12:09:40.250Z"],
+      [start + 60_000, "2025-04-21T12:10:40.250Z"],
+    ],
+  );
+});
+
+t.test("a filter object leaves audio messages out unless messages is all; no argument and a predicate keep them", async (t) => {
+  const journal = new Journal(20, new ManualClock(start));
+  const id = "0123456789ABCDEF0123456789ABCDEF";
+  const message = (path: string, kind: "text" | "binary", direction: "in" | "out" = "in") =>
+    journal.record({ type: "message", connectionId: id, direction, kind, path, requestId: id, size: 100 });
+  message("speech.config", "text");
+  message("audio", "binary");
+  message("Audio", "binary");
+  journal.record({ type: "turn", connectionId: id, requestId: id, phase: "end", status: "Success", audioMessages: 2, audioBytes: 200 });
+  message("turn.end", "text", "out");
+  const types = (entries: { seq: number }[]) => entries.map((e) => e.seq);
+  t.strictSame(types(journal.entries({})), [1, 4, 5], "the audio messages are summed up in their turn's entry");
+  t.strictSame(types(journal.entries({ type: "message" })), [1, 5]);
+  t.strictSame(types(journal.entries({ messages: "all" })), [1, 2, 3, 4, 5]);
+  t.strictSame(types(journal.entries({ type: "message", messages: "all" })), [1, 2, 3, 5]);
+  t.strictSame(types(journal.entries()), [1, 2, 3, 4, 5]);
+  t.strictSame(types(journal.entries(() => true)), [1, 2, 3, 4, 5]);
+});
+
 t.test("takes the filter object GET <admin>/journal takes: type, connectionId, outcome, since, limit", async (t) => {
   const journal = new Journal(20, new ManualClock(start));
   const id = "0123456789ABCDEF0123456789ABCDEF";

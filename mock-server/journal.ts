@@ -2,6 +2,7 @@ import type { Clock } from "./clock.ts";
 import type { MockEvent } from "./events.ts";
 import { type JournalFilter, matchesFilter } from "./journal-filter.ts";
 import type { LimitReason } from "./reasons.ts";
+import type { MatchKind, TurnResult } from "./stt/recognize.ts";
 
 /** One protocol message, as the journal records it: never its body, only what identifies it. */
 export interface MessageRecord {
@@ -59,11 +60,35 @@ export type JournalEvent =
       readonly requestId?: string;
     }
   | {
+      /**
+       * A turn began (its first audio) or ended (`turn.end` sent). The end carries what came back and
+       * the turn's audio in one place: its audio messages are left out of a filtered listing unless
+       * `messages: "all"` (see `JournalFilter`).
+       */
       readonly type: "turn";
       readonly connectionId: string;
       readonly requestId: string;
       readonly phase: "start" | "end";
+      /** The first answer's RecognitionStatus other than EndOfDictation (end only; so are the fields below). */
       readonly status?: string;
+      readonly mode?: string;
+      /** The display text of every phrase recognised, joined by a space; absent when none was (NoMatch, silence). */
+      readonly text?: string;
+      /** How the first answer was decided; each answer's own is in `results`. */
+      readonly match?: MatchKind;
+      readonly results?: readonly TurnResult[];
+      /**
+       * The turn's audio messages until its `turn.end` (the first, with the WAV header, included) and their
+       * payload bytes. Audio a client sends after `turn.end` is ignored, with the notice `audio.after_turn_end`.
+       */
+      readonly audioMessages?: number;
+      readonly audioBytes?: number;
+      /** Audio heard, in milliseconds of audio time. */
+      readonly audioMs?: number;
+      /** Mock-clock milliseconds from the turn's first audio to its `turn.end`. */
+      readonly elapsedMs?: number;
+      /** Mock-clock milliseconds from the answer's decision to its `turn.end` (the processing time, `responseLatencyMs`). */
+      readonly latencyMs?: number;
     }
   | {
       readonly type: "close";
@@ -98,6 +123,8 @@ export type JournalEntry = JournalEvent & {
   readonly seq: number;
   /** Milliseconds since the epoch on the mock's clock (virtual when the clock is). */
   readonly at: number;
+  /** `at` in ISO 8601 (`2026-11-29T23:42:41.123Z`), for people reading the journal. */
+  readonly time: string;
   /** Milliseconds since the epoch on the system clock. */
   readonly wall: number;
 };
@@ -216,6 +243,15 @@ export function boundEntry(entry: Record<string, unknown>): number {
   return bytes;
 }
 
+/** The JSON length a `time` stamp adds. */
+const isoBytes = 33;
+
+/** An epoch-millisecond time in ISO 8601; one past the years `Date` can show (a clock moved absurdly far) as its number. */
+const isoTime = (at: number): string => {
+  const date = new Date(at);
+  return Number.isNaN(date.getTime()) ? String(at) : date.toISOString();
+};
+
 /** One page of entries, and whether matching entries were left out of it. */
 export interface JournalPage {
   entries: JournalEntry[];
@@ -277,12 +313,14 @@ export class Journal {
    * its overlong strings and nested objects cut (`boundEntry`).
    */
   record(event: JournalEvent): void {
-    const stamps = event as unknown as { seq: number; at: number; wall: number };
+    const stamps = event as unknown as { seq: number; at: number; time: string; wall: number };
     stamps.seq = ++this.#seq;
     stamps.at = this.#clock.now();
     stamps.wall = Date.now();
     const entry = event as JournalEntry;
-    const bytes = boundEntry(event as unknown as Record<string, unknown>);
+    // Stamped after the bounding, which would copy it for nothing: `"time":"…24 chars…"` is 32 bytes.
+    const bytes = boundEntry(event as unknown as Record<string, unknown>) + isoBytes;
+    stamps.time = isoTime(stamps.at);
     if (this.#size === this.capacity) this.#dropOldest();
     this.#ring[this.#next] = entry;
     this.#sizes[this.#next] = bytes;
@@ -314,9 +352,11 @@ export class Journal {
   }
 
   /**
-   * Entries oldest first: all, those a predicate keeps, or those matching the filter object that
-   * `GET <admin>/journal` takes as its query (`{ type: "handshake", outcome: "reject" }`; with
-   * `limit`, the newest that many).
+   * Entries oldest first: all (no argument), those a predicate keeps, or those matching the filter
+   * object that `GET <admin>/journal` takes as its query (`{ type: "handshake", outcome: "reject" }`;
+   * with `limit`, the newest that many). As over HTTP, a filter object leaves the audio messages
+   * out (their turn's entry sums them up) unless it says `messages: "all"`; no argument and a
+   * predicate see every entry.
    */
   entries(filter?: ((entry: JournalEntry) => boolean) | JournalFilter): JournalEntry[] {
     const keep = typeof filter === "function" ? filter : filter === undefined ? undefined : matchesFilter(filter);

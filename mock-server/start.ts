@@ -23,6 +23,18 @@ export interface Runtime {
   /** The runtime's native incremental SHA-256, if it has one. */
   pcmHasher?: PcmHasherFactory;
   listen(fetch: FetchHandler<object>, options: ListenOptions): Promise<Listener>;
+  /**
+   * This machine's interface addresses, for the `network` URLs of a mock bound to every address
+   * (`0.0.0.0`, `::`); undefined when the runtime may not list them (Deno without
+   * `--allow-sys=networkInterfaces`). Asked only for such a mock.
+   */
+  networkAddresses?(): readonly NetworkAddress[] | undefined;
+}
+
+/** One address of one of the machine's interfaces, as `os.networkInterfaces()` and `Deno.networkInterfaces()` give it. */
+export interface NetworkAddress {
+  address: string;
+  family: "IPv4" | "IPv6";
 }
 
 /** What a runtime adapter is told when asked to listen. */
@@ -77,9 +89,16 @@ export interface MockServer extends AsyncDisposable {
   admin: string;
   /** The WebSocket base URL; append a speech path such as `/speech/recognition/interactive/cognitiveservices/v1`. */
   ws: string;
+  /**
+   * Bound to every address (`hostname` `0.0.0.0` or `::`): `http://` URLs of this machine's other
+   * addresses, where other machines reach it (`url` stays the loopback one, as Vite prints Local and
+   * Network). Absent otherwise, or when the runtime may not list the interfaces.
+   */
+  network?: string[];
   port: number;
   /** With `tls`: where the same app is served over TLS, and what a client needs to trust it. */
   tls?: MockTls;
+  /** The address it is bound to, as given: `127.0.0.1` by default, `0.0.0.0` or `::` for every address. */
   hostname: string;
   region: string;
   resources: ResourceInfo[];
@@ -120,6 +139,23 @@ const urlHost = (hostname: string): string => {
   if (hostname === "::") return "[::1]";
   return hostname.includes(":") ? `[${hostname}]` : hostname;
 };
+
+/** Whether a bound address is every address of the machine. */
+export const isWildcardHost = (hostname: string): boolean => hostname === "0.0.0.0" || hostname === "::";
+
+/**
+ * The URLs by which other machines reach a mock bound to every address: each non-loopback address
+ * (IPv4 for `0.0.0.0`; IPv4 and IPv6 for `::`, which takes both), link-local IPv6 left out (it
+ * needs a zone in a URL), each once.
+ */
+export function networkUrls(hostname: string, port: number, addresses: readonly NetworkAddress[]): string[] {
+  const urls = addresses
+    .filter(({ address, family }) =>
+      family === "IPv4" ? !address.startsWith("127.") : hostname === "::" && address !== "::1" && !/^fe[89ab]/i.test(address),
+    )
+    .map(({ address, family }) => `http://${family === "IPv6" ? `[${address}]` : address}:${port}`);
+  return [...new Set(urls)];
+}
 
 async function mintToken(ctx: MockContext, options: MintTokenOptions = {}): Promise<string> {
   const resource =
@@ -180,6 +216,8 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     ...(served ? { tls: { port: resolved.tlsPort, cert: served.cert, key: served.key } } : {}),
   });
   const url = `http://${urlHost(resolved.hostname)}:${listener.port}`;
+  const addresses = isWildcardHost(resolved.hostname) ? runtime.networkAddresses?.() : undefined;
+  const network = addresses && networkUrls(resolved.hostname, listener.port, addresses);
   const secureUrl = `https://${urlHost(resolved.hostname)}:${listener.tlsPort}`;
   const tls: MockTls | undefined = served && {
     url: secureUrl,
@@ -203,6 +241,7 @@ export async function startOn(runtime: Runtime, options: MockOptions = {}): Prom
     sts: `${url}/sts/v1.0/issueToken`,
     admin: `${url}${controlPrefix}`,
     ws: url.replace(/^http/, "ws"),
+    ...(network ? { network } : {}),
     port: listener.port,
     ...(tls ? { tls } : {}),
     hostname: resolved.hostname,

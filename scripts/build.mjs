@@ -1,10 +1,28 @@
 // Bundles the entry points into dist/: one file each, so `speechmock serve` starts without
-// resolving hundreds of modules or compiling TypeScript. The Deno CLI gets its own bundle
-// (dist/cli.deno.mjs, run by `deno task start`); Deno's programmatic entry stays source.
+// resolving hundreds of modules or compiling TypeScript. Deno gets bundles of its own: the CLI
+// (dist/cli.deno.mjs, run by `deno task start`) and the programmatic entry (dist/deno.mjs, the
+// package's "deno" export: Deno does not run TypeScript from node_modules).
+// Runs from any directory (paths are the package root's); `--clean` empties dist/ first, for a
+// package without the chunks of earlier builds (`npm run package`, `npm publish`). esbuild comes
+// with tsx, a runtime dependency, so a runtime-only install can build too.
+import { rmSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const common = { bundle: true, format: "esm", sourcemap: "linked", logLevel: "warning", outdir: "dist", outExtension: { ".js": ".mjs" } };
+const root = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(root);
+if (process.argv.includes("--clean")) rmSync("dist", { recursive: true, force: true });
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: "esm",
+  sourcemap: "linked",
+  logLevel: "warning",
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+};
 
 await Promise.all([
   build({
@@ -21,7 +39,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { "cli.deno": "entry/cli.deno.ts" },
+    entryPoints: { "cli.deno": "entry/cli.deno.ts", deno: "entry/deno.ts" },
     splitting: true,
     chunkNames: "deno-[name]-[hash]",
     // Deno has web APIs and `node:*` built-ins; take each package's ESM build, as Deno would.
@@ -33,5 +51,20 @@ await Promise.all([
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     // Written but not linked: Deno reads a linked map at every start (~12 ms).
     sourcemap: "external",
+  }),
+  // The dashboard (`<admin>/`): the page's script and style, and its HTML copied beside them, for the
+  // mock to serve from dist/dashboard/ on either runtime (mock-server/dashboard/serve.ts).
+  build({
+    absWorkingDir: root,
+    entryPoints: ["mock-server/dashboard/page/app.ts", "mock-server/dashboard/page/index.html"],
+    loader: { ".html": "copy" },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    sourcemap: "linked",
+    logLevel: "warning",
+    outdir: "dist/dashboard",
   }),
 ]);

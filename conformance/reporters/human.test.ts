@@ -131,6 +131,7 @@ t.test("a failed check shows the journal entries behind it, a few, then how many
     seq,
     at: Date.UTC(2026, 10, 29, 20, 31, 5, 123) + seq,
     wall: 0,
+    time: "1970-01-01T00:00:00.000Z",
     type: "handshake" as const,
     decision: "reject" as const,
     status: 403,

@@ -7,7 +7,7 @@ import type { JournalEntry } from "../../mock-server/journal.ts";
 const maxLineLength = 200;
 /** Shown per failed check; the JSON report has all of them. */
 export const journalLinesPerCheck = 6;
-const left = new Set(["seq", "at", "wall", "type", "headers", "query"]);
+const left = new Set(["seq", "at", "time", "wall", "type", "headers", "query"]);
 
 const value = (v: unknown): string => (typeof v === "string" ? (/[\s"]/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v));
 

@@ -376,6 +376,10 @@ t.test("without a command, the message names every command, conform included", a
     err.message,
     'Missing command. Expected "serve", "exec", "hash", "hosts", "ca-path", "browser-flags" or "conform"\nRun "speechmock --help" for the flags.',
   );
+  // And stays so: each command of the usage text (conform's line included) is in the message.
+  const inUsage = [...usage.matchAll(/^ {2}speechmock ([a-z][a-z-]*)/gm)].map((m) => m[1] as string);
+  t.same(inUsage, ["serve", "exec", "hosts", "ca-path", "browser-flags", "hash", "conform"], "the usage text's commands");
+  for (const command of inUsage) t.match(err.message, `"${command}"`, command);
   const unknown = t.throws(() => parseCliArgs(["start"])) as MockError;
   t.match(
     unknown.message,

@@ -1,7 +1,7 @@
 import { exitCodeOf, MockError } from "../errors.ts";
 import { type MockOptions, resolveOptions, scalarOptions } from "../options.ts";
 import { readyFilePath } from "../preload/ready-file.ts";
-import type { MockServer } from "../start.ts";
+import { isWildcardHost, type MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
 import { type ExecArgs, optionsOf, parseCliArgs, type ServeArgs, usage } from "./args.ts";
@@ -121,6 +121,10 @@ async function startFromArgs(host: CliHost, args: ServeArgs | ExecArgs): Promise
     runtime: host.runtime,
     pid: host.pid,
     url: server.url,
+    // The address bound, and with every address bound, where other machines reach it: `url`
+    // stays the loopback URL, which works on this machine whatever the interfaces.
+    host: server.hostname,
+    ...(server.network ? { network: server.network } : {}),
     sts: server.sts,
     ws: server.ws,
     admin: server.admin,
@@ -129,6 +133,12 @@ async function startFromArgs(host: CliHost, args: ServeArgs | ExecArgs): Promise
     jwks: server.jwks,
     ...(tls ? { tls } : {}),
   });
+  if (server.network === undefined && isWildcardHost(server.hostname)) {
+    host.stderr(
+      `speechmock: note: the ready line has no network URLs: ${host.runtime} may not list this machine's addresses` +
+        (host.runtime === "deno" ? " (run deno with --allow-sys=networkInterfaces)" : ""),
+    );
+  }
   // With TLS the ready line is also kept in the TLS directory while the mock runs: where the Node
   // preload and `speechmock browser-flags` find the mock when nothing else tells them.
   const readyFile = server.tls && readyFilePath(server.tls.dir);

@@ -198,7 +198,8 @@ for (const runtime of runtimes) {
     t.test("the first stdout line is one JSON ready object with URLs, region, resources and keys, and the JWKS", async (t) => {
       const { ready } = main;
       const port = Number(new URL(ready.url).port);
-      t.same(Object.keys(ready).sort(), ["admin", "event", "jwks", "pid", "region", "resources", "runtime", "sts", "url", "ws"]);
+      t.same(Object.keys(ready).sort(), ["admin", "event", "host", "jwks", "pid", "region", "resources", "runtime", "sts", "url", "ws"]);
+      t.equal(ready.host, "127.0.0.1", "the address bound (network URLs only with every address bound: host.e2e.test.ts)");
       t.equal(ready.event, "ready");
       t.equal(ready.runtime, runtime);
       t.equal(ready.pid, main.child.pid);

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { isDashboardPath } from "../dashboard/serve.ts";
 import { controlPrefix } from "./prefix.ts";
 
 const bearerOf = (header: string | undefined): string => /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? "";
@@ -12,11 +13,17 @@ const sameSecret = (given: string, expected: string): boolean => {
 
 /**
  * With `--admin-token`, every control request but health needs `Authorization: Bearer <token>`.
- * Health stays open, so CI can wait for the mock without the secret; it tells nothing.
+ * Health stays open, so CI can wait for the mock without the secret; it tells nothing. So do the
+ * dashboard's page and assets: a browser cannot send the token to load them, and the page asks for it.
  */
 export function adminTokenGuard(adminToken: string): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.path === `${controlPrefix}/health` || sameSecret(bearerOf(c.req.header("authorization")), adminToken)) return next();
+    if (
+      c.req.path === `${controlPrefix}/health` ||
+      (c.req.method === "GET" && isDashboardPath(c.req.path)) ||
+      sameSecret(bearerOf(c.req.header("authorization")), adminToken)
+    )
+      return next();
     const message = "The control plane needs the admin token: Authorization: Bearer <token>";
     return c.json({ error: { code: "ERR_UNAUTHORIZED", message } }, 401, { "WWW-Authenticate": 'Bearer realm="speechmock"' });
   };

@@ -46,6 +46,7 @@ for (const runtime of runtimes) {
         "/__speechmock/faults/{id}",
         "/__speechmock/health",
         "/__speechmock/journal",
+        "/__speechmock/journal/stream",
         "/__speechmock/openapi.json",
         "/__speechmock/reset",
         "/__speechmock/resources",
@@ -69,6 +70,8 @@ for (const runtime of runtimes) {
         properties,
         "each query parameter's schema is the validating schema's",
       );
+      const streamParameters = paths["/__speechmock/journal/stream"]?.get?.parameters ?? [];
+      t.same(Object.fromEntries(streamParameters.map((p) => [p.name, p.schema])), properties, "the stream takes the same query");
     });
 
     t.test("the journal records a token request, a handshake and a turn's messages, with no whole key", async (t) => {

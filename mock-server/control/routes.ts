@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import type { MockContext } from "../context.ts";
+import { mountDashboard } from "../dashboard/serve.ts";
 import { adminTokenGuard } from "./admin-token.ts";
 import { controlGuard } from "./guard.ts";
 import { controlPrefix } from "./prefix.ts";
@@ -12,6 +13,7 @@ import { clockRoutes } from "./routes/clock.ts";
 import { faultRoutes } from "./routes/faults.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { journalRoutes } from "./routes/journal.ts";
+import { journalStreamRoutes } from "./routes/journal-stream.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { resetRoutes } from "./routes/reset.ts";
 import { resourceRoutes } from "./routes/resources.ts";
@@ -25,6 +27,7 @@ export const controlRoutes: readonly ControlRoute[] = [
   ...healthRoutes,
   ...openApiRoutes(() => controlRoutes),
   ...journalRoutes,
+  ...journalStreamRoutes,
   ...clockRoutes,
   ...faultRoutes,
   ...resourceRoutes,
@@ -47,6 +50,8 @@ export function createControlApp(ctx: MockContext): Hono {
       return input.ok ? row.handle(c, ctx, input.value) : c.json(input.body, 400);
     });
   }
+  // The dashboard's page and assets (`<admin>/`): open without the token, which the page asks for.
+  mountDashboard(app);
   // Anything else under the prefix: the control plane's own 405 and 404, never the service's.
   app.all(`${controlPrefix}/*`, (c) => {
     const path = c.req.path.slice(controlPrefix.length);

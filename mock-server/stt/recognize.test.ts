@@ -194,9 +194,44 @@ t.test("interactive limits: initial silence, and the audio cap", async (t) => {
 
 t.test("the turn summary counts phrases and says whether a transcript heard them", async (t) => {
   const fed = feed(pcmOf("two-utterances.wav"), settings("conversation"));
-  t.strictSame(fed.recognizer.summary(), { audioTicks: fed.recognizer.audioTicks, status: "Success", phrases: 2, scripted: true });
+  t.strictSame(fed.recognizer.summary(), {
+    audioTicks: fed.recognizer.audioTicks,
+    status: "Success",
+    phrases: 2,
+    scripted: true,
+    results: [
+      { status: "Success", text: "Turn on the lights.", match: "fingerprint" },
+      // The last utterance's trailing silence is cut short by the end of the clip: the whole clip's hash decides it.
+      { status: "Success", text: "Set a timer for 10 minutes.", match: "sha256" },
+    ],
+  });
   const none = feed(silence(1000), settings("conversation"));
-  t.strictSame(none.recognizer.summary(), { audioTicks: msToTicks(1000), status: "NoMatch", phrases: 0, scripted: false });
+  t.strictSame(none.recognizer.summary(), {
+    audioTicks: msToTicks(1000),
+    status: "NoMatch",
+    phrases: 0,
+    scripted: false,
+    results: [{ status: "NoMatch", match: "silence" }],
+  });
+});
+
+t.test("the summary says what came back and how each answer was decided: script, hash, fingerprint, fallback", async (t) => {
+  const resultsOf = (fed: Fed) => fed.recognizer.summary().results;
+  const remindMe = { status: "Success", text: "Remind me to buy 5 pencils." };
+  t.strictSame(resultsOf(feed(pcmOf("remind-me.wav"), settings("interactive"), { transcripts: hashOnly() })), [
+    { ...remindMe, match: "sha256" },
+  ]);
+  t.strictSame(resultsOf(feed(concat(pcmOf("remind-me.wav"), silence(2000)), settings("interactive"), {}, false)), [
+    { ...remindMe, match: "fingerprint" },
+  ]);
+  const queue: Transcript[] = [{ kind: "noMatch" }];
+  t.strictSame(resultsOf(feed(pcmOf("remind-me.wav"), settings("interactive"), { nextScripted: () => queue.shift() })), [
+    { status: "NoMatch", match: "script" },
+  ]);
+  const transcripts = { ...hashOnly(), fallback: { kind: "text", text: "Something else." } } as Transcripts;
+  const held = feed(concat(pcmOf("hello.wav"), silence(2000)), settings("interactive"), { transcripts }, false);
+  held.recognizer.expireHold();
+  t.strictSame(resultsOf(held), [{ status: "Success", text: "Something else.", match: "fallback" }]);
 });
 
 t.test("without live hypotheses nothing comes before the phrase, which still brings its hypotheses", async (t) => {

@@ -59,6 +59,20 @@ export interface RecognizerDeps {
   readonly vad?: Partial<VadOptions>;
 }
 
+/**
+ * How an answer was decided: the control plane's script for the next turn (`script`), the whole
+ * clip's PCM SHA-256 (`sha256`), the utterance's fingerprint (`fingerprint`), the transcripts
+ * file's fallback, text or NoMatch (`fallback`), or no speech at all (`silence`).
+ */
+export type MatchKind = "script" | "sha256" | "fingerprint" | "fallback" | "silence";
+
+/** One answer of a turn: its status, the display text sent (profanity applied), and how it was decided. */
+export interface TurnResult {
+  readonly status: RecognitionStatus;
+  readonly text?: string;
+  readonly match: MatchKind;
+}
+
 /** What a turn turned out to be, for the journal and the log. */
 export interface TurnSummary {
   readonly audioTicks: number;
@@ -67,6 +81,8 @@ export interface TurnSummary {
   /** Phrases recognised with text. */
   readonly phrases: number;
   readonly scripted: boolean;
+  /** Every answer sent, in order (EndOfDictation left out). */
+  readonly results: readonly TurnResult[];
 }
 
 interface Utterance {
@@ -110,6 +126,7 @@ export class Recognizer {
   #phrases = 0;
   /** Utterances answered from a transcript (script, hash or fingerprint) rather than the fallback. */
   #known = 0;
+  readonly #results: TurnResult[] = [];
 
   constructor(settings: RecognizerSettings, deps: RecognizerDeps) {
     this.#settings = settings;
@@ -145,6 +162,7 @@ export class Recognizer {
       status: this.#status ?? "NoMatch",
       phrases: this.#phrases,
       scripted: this.#known > 0,
+      results: [...this.#results],
     };
   }
 
@@ -269,24 +287,26 @@ export class Recognizer {
    */
   #heardNow(utterance: Utterance): Heard | undefined {
     const script = this.#takeScript();
-    if (script !== null) return { phrase: phraseOf(script, utterance.index) ?? null, known: script.kind === "phrases" };
+    if (script !== null) return { phrase: phraseOf(script, utterance.index) ?? null, known: script.kind === "phrases", match: "script" };
     return this.#matched(utterance);
   }
 
   #matched(utterance: Utterance): Heard | undefined {
     if (utterance.fingerprint === undefined) return undefined;
     const found = this.#deps.transcripts.byFingerprint.match(utterance.fingerprint, utterance.guess);
-    return found && { phrase: found.value, known: true };
+    return found && { phrase: found.value, known: true, match: "fingerprint" };
   }
 
   /** What an utterance nothing recognised is heard as: the file's fixed text, or NoMatch. */
   #fallbackFor(): Heard {
-    return { phrase: fallbackPhrase(this.#deps.transcripts), known: false };
+    return { phrase: fallbackPhrase(this.#deps.transcripts), known: false, match: "fallback" };
   }
 
   #decideAtEnd(sha256: string, out: ServiceMessage[]): void {
     const byHash = transcriptFor(this.#deps.transcripts, sha256);
-    const whole: Transcript | undefined = this.#takeScript() ?? (byHash.kind === "phrases" ? byHash : undefined);
+    const script = this.#takeScript();
+    const whole: Transcript | undefined = script ?? (byHash.kind === "phrases" ? byHash : undefined);
+    const match: MatchKind = script !== null ? "script" : "sha256";
     if (whole !== undefined && this.#answered === 0 && this.#waiting.length > 0) {
       // The exact clip, nothing answered yet: the transcript's phrases shared out over the
       // speech as a whole, even where the detector found more or fewer utterances than it names.
@@ -296,7 +316,7 @@ export class Recognizer {
       const sentLive = (i: number) =>
         spans.length === waiting.length ? waiting[i]?.lastHypothesis !== undefined : waiting.some((u) => u.lastHypothesis !== undefined);
       for (const [i, span] of spans.entries()) {
-        this.#emit(span, { phrase: span.phrase ?? null, known: whole.kind === "phrases" }, sentLive(i), out);
+        this.#emit(span, { phrase: span.phrase ?? null, known: whole.kind === "phrases", match }, sentLive(i), out);
         if (this.#settings.mode === "interactive") {
           this.#finish(span.end, out);
           return;
@@ -306,7 +326,7 @@ export class Recognizer {
     }
     while (!this.#finished && this.#waiting.length > 0) {
       const next = this.#waiting.shift() as Utterance;
-      const fromWhole: Heard | undefined = whole && { phrase: phraseOf(whole, next.index) ?? null, known: whole.kind === "phrases" };
+      const fromWhole: Heard | undefined = whole && { phrase: phraseOf(whole, next.index) ?? null, known: whole.kind === "phrases", match };
       this.#answer(next, fromWhole ?? this.#matched(next) ?? this.#fallbackFor(), out);
     }
   }
@@ -341,11 +361,13 @@ export class Recognizer {
     if (heard.known) this.#known += 1;
     if (p === null) {
       this.#status ??= "NoMatch";
+      this.#results.push({ status: "NoMatch", match: heard.match });
       out.push(phrase({ RecognitionStatus: "NoMatch", Offset: span.start, Duration: span.end - span.start }));
       return;
     }
     if (!hypothesesSent) out.push(...hypotheses(span, p, this.#response));
     out.push(recognized(span, p, this.#response));
+    this.#results.push({ status: "Success", text: this.#clean(p.display), match: heard.match });
     this.#status ??= "Success";
     this.#phrases += 1;
   }
@@ -356,6 +378,7 @@ export class Recognizer {
     const audio = this.#vad.audioTicks;
     const status = audio >= initial ? "InitialSilenceTimeout" : "NoMatch";
     this.#status ??= status;
+    this.#results.push({ status, match: "silence" });
     return phrase({ RecognitionStatus: status, Offset: 0, Duration: Math.min(audio, initial) });
   }
 
@@ -376,10 +399,11 @@ export class Recognizer {
   }
 }
 
-/** What an utterance is heard as (null: NoMatch), and whether a transcript said so. */
+/** What an utterance is heard as (null: NoMatch), whether a transcript said so, and which. */
 interface Heard {
   readonly phrase: Phrase | null;
   readonly known: boolean;
+  readonly match: MatchKind;
 }
 
 const segmentOf = (u: Utterance) => ({ start: u.start, end: u.end ?? u.start });

@@ -19,6 +19,9 @@ export interface ReadyLine {
   runtime: RuntimeName;
   pid: number;
   url: string;
+  /** The address bound; `network`: the URLs of the machine's other addresses, when it is every address. */
+  host: string;
+  network?: string[];
   sts: string;
   ws: string;
   admin: string;
@@ -43,6 +46,7 @@ export function commandFor(runtime: RuntimeName, args: readonly string[]): [stri
           "--allow-env",
           "--allow-write",
           "--allow-run",
+          "--allow-sys=networkInterfaces",
           "--unstable-no-legacy-abort",
           `${root}dist/cli.deno.mjs`,
           ...args,

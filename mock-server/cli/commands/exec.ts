@@ -176,7 +176,9 @@ export async function runExec(host: ExecHost, run: readonly string[], server: Mo
     const root = packageRoot();
     const register = registerUrl(root);
     if (!existsSync(fileURLToPath(register))) {
-      host.stderr(`speechmock: exec: the Node preload ${fileURLToPath(register)} is missing. Build it with "npm run build"`);
+      host.stderr(
+        `speechmock: exec: the Node preload ${fileURLToPath(register)} is missing. Build it with "node ${join(root, "scripts", "build.mjs")}"`,
+      );
       return 1;
     }
     const bundle = tls.ca === undefined ? undefined : await writeCaBundle(tls.dir, tls.ca, (line) => host.stderr(line));

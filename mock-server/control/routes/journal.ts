@@ -32,6 +32,8 @@ export const journalQuery = z.strictObject({
   since: z.optional(z.int().check(z.minimum(0, "Expected a sequence number, 0 or more"))),
   /** At most this many entries, the newest of those that match; without it, a page of the oldest `journalPageSize`. */
   limit: z.optional(z.int().check(z.minimum(1, "Expected a limit of 1 or more"), z.maximum(100_000, "Expected a limit of at most 100000"))),
+  /** `turns` (the default): the client's audio messages left out, their turn's entry counts them; `all`: every message. */
+  messages: z.optional(z.enum(["turns", "all"], 'Expected "turns" or "all"')),
 });
 
 export type JournalQuery = z.output<typeof journalQuery>;

@@ -9,7 +9,7 @@ import { transcriptFor } from "../../transcripts/lookup.ts";
 import type { Transcripts } from "../../transcripts/schema.ts";
 import type { PcmHasherFactory } from "../pcm-hash.ts";
 import type { OutputFormat, ProfanityOption } from "../recognition-settings.ts";
-import { Recognizer } from "../recognize.ts";
+import { type MatchKind, Recognizer } from "../recognize.ts";
 import type { HeardAudio } from "../responses.ts";
 import { type RecognitionStatus, recognitionMessages, type ServiceMessage, type TurnMode } from "../responses.ts";
 import { msToTicks, ticksPerMs } from "../ticks.ts";
@@ -37,6 +37,8 @@ export interface RecognizeResult {
   readonly audioMs: number;
   /** Whether the audio was heard as a scripted clip (or the scripted-next queue), not the fallback. */
   readonly scripted: boolean;
+  /** How the answer was decided (see `MatchKind`). */
+  readonly match: MatchKind;
 }
 
 const firstPhrase = (messages: readonly ServiceMessage[]) => messages.find((m) => m.path === "speech.phrase");
@@ -67,7 +69,7 @@ export async function recognizeBody(pcmChunks: AsyncIterable<Uint8Array>, deps: 
   }
   first ??= firstPhrase(recognizer.end());
   const summary = recognizer.summary();
-  return result(first, Math.round(summary.audioTicks / ticksPerMs), summary.scripted, deps);
+  return result(first, Math.round(summary.audioTicks / ticksPerMs), summary.scripted, summary.results[0]?.match ?? "silence", deps);
 }
 
 /**
@@ -80,7 +82,10 @@ export function recognizeOpaque(sha256: string, audioMs: number, deps: Recognize
 }
 
 function answer(heard: HeardAudio, deps: RecognizeDeps): RecognizeResult {
-  const transcript = deps.nextScripted() ?? transcriptFor(deps.transcripts, heard.sha256);
+  const script = deps.nextScripted();
+  const transcript = script ?? transcriptFor(deps.transcripts, heard.sha256);
+  const match: MatchKind =
+    heard.segments.length === 0 ? "silence" : script !== undefined ? "script" : transcript.kind === "phrases" ? "sha256" : "fallback";
   const messages = recognitionMessages(heard, transcript, {
     mode: deps.mode,
     format: deps.format,
@@ -88,11 +93,17 @@ function answer(heard: HeardAudio, deps: RecognizeDeps): RecognizeResult {
     profaneWords: deps.transcripts.profaneWords,
     initialSilenceTimeoutMs: deps.initialSilenceTimeoutMs,
   });
-  return result(firstPhrase(messages), Math.round(heard.audioTicks / ticksPerMs), transcript.kind === "phrases", deps);
+  return result(firstPhrase(messages), Math.round(heard.audioTicks / ticksPerMs), transcript.kind === "phrases", match, deps);
 }
 
 /** The phrase as the REST answer's body. */
-function result(phrase: ServiceMessage | undefined, audioMs: number, scripted: boolean, deps: RecognizeDeps): RecognizeResult {
+function result(
+  phrase: ServiceMessage | undefined,
+  audioMs: number,
+  scripted: boolean,
+  match: MatchKind,
+  deps: RecognizeDeps,
+): RecognizeResult {
   let body = JSON.parse(phrase?.body ?? '{"RecognitionStatus":"NoMatch","Offset":0,"Duration":0}') as Record<string, unknown>;
   // Audio that is only profanity, with profanity=removed: "the service does not return a speech
   // result" (the body is unconfirmed; NoMatch, timed like the phrase).
@@ -100,5 +111,5 @@ function result(phrase: ServiceMessage | undefined, audioMs: number, scripted: b
   if (body.RecognitionStatus === "Success" && removedAll) {
     body = { RecognitionStatus: "NoMatch", Offset: body.Offset, Duration: body.Duration };
   }
-  return { status: body.RecognitionStatus as RecognitionStatus, body, audioMs, scripted };
+  return { status: body.RecognitionStatus as RecognitionStatus, body, audioMs, scripted, match };
 }

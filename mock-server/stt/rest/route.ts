@@ -221,6 +221,8 @@ export function createRestApp(ctx: MockContext): Hono<GateEnv> {
       bodyBytes,
       audioMs,
       recognitionStatus: result.status,
+      ...(typeof result.body.DisplayText === "string" ? { text: result.body.DisplayText } : {}),
+      match: result.match,
       scripted: result.scripted,
     });
     return c.body(JSON.stringify(result.body), 200, jsonHeaders);

@@ -85,6 +85,12 @@ interface OpenTurn {
   hold?: Timer;
   /** The decided turn's answer, due after `responseLatencyMs`; `run` sends it now. */
   answer?: { timer: Timer; run(): void };
+  /** Audio messages of the turn until its turn.end (the first, with the WAV header, included) and their payload bytes. */
+  audioMessages: number;
+  audioBytes: number;
+  /** On the mock's clock: the turn's first audio, and when its answer was decided. */
+  startedAt?: number;
+  decidedAt?: number;
 }
 
 export class SpeechSession {
@@ -283,10 +289,16 @@ export class SpeechSession {
     }
     if (turn?.recognizer) throw mismatch("speech.context", requestId, turn.requestId);
     if (this.#ended.has(requestId)) throw reused("speech.context", requestId);
-    this.#turn = { requestId, mode: this.#modeOf(context), context };
+    this.#turn = { requestId, mode: this.#modeOf(context), context, audioMessages: 0, audioBytes: 0 };
   }
 
   #audio(requestId: string, headers: MessageHeaders, payload: Uint8Array): void {
+    const current = this.#turn;
+    if (current?.requestId === requestId) {
+      // Counted up to turn.end, the decided turn's audio still in flight too; what comes later has its notice.
+      current.audioMessages += 1;
+      current.audioBytes += payload.byteLength;
+    }
     if (this.#answerDue(requestId)) {
       // The decided turn's own audio, still in flight: dropped, as after its turn.end.
       this.#noticeOnce("audio.after_turn_end", "Ignored audio for a turn that has already been decided", requestId);
@@ -313,7 +325,7 @@ export class SpeechSession {
         `Cannot accept audio for request ${requestId}: the turn's speech.context was sent with request id ${turn.requestId}`,
       );
     }
-    const open = turn ?? { requestId, mode: this.#modeOf(undefined) };
+    const open = turn ?? { requestId, mode: this.#modeOf(undefined), audioMessages: 1, audioBytes: payload.byteLength };
     this.#turn = open;
     if (open.recognizer === undefined) {
       this.#startAudio(open, headers, payload);
@@ -349,6 +361,7 @@ export class SpeechSession {
       },
       { transcripts, hasher: (pcmHasher ?? jsSha256)(), ...(nextScripted ? { nextScripted } : {}), ...(vad ? { vad } : {}) },
     );
+    turn.startedAt = this.#deps.clock.now();
     this.#send(turn.requestId, "turn.start", JSON.stringify({ context: { serviceTag: noDashUuid() } }));
     this.#record({ type: "turn", connectionId: this.#deps.connectionId, requestId: turn.requestId, phase: "start" });
     if (payload.byteLength > RIFF_HEADER_BYTES) this.#deliver(turn, turn.recognizer.push(payload.subarray(RIFF_HEADER_BYTES)));
@@ -361,6 +374,7 @@ export class SpeechSession {
   #deliver(turn: OpenTurn, messages: readonly ServiceMessage[]): void {
     const recognizer = turn.recognizer as Recognizer;
     if (recognizer.finished) {
+      turn.decidedAt ??= this.#deps.clock.now();
       // speech.endDetected at once, the rest after the processing time: the 2017 document's order
       // (endDetected, phrase, turn.end), and what a client that does not wait for turn.end trips on.
       for (const m of messages) if (m.path === "speech.endDetected") this.#send(turn.requestId, m.path, m.body);
@@ -400,13 +414,31 @@ export class SpeechSession {
     this.#ended.set(turn.requestId, 0);
     this.#send(turn.requestId, "turn.end", "");
     const summary = recognizer.summary();
-    this.#record({ type: "turn", connectionId, requestId: turn.requestId, phase: "end", status: summary.status });
+    const now = this.#deps.clock.now();
+    const audioMs = Math.round(summary.audioTicks / ticksPerMs);
+    const texts = summary.results.flatMap((r) => (r.text === undefined ? [] : [r.text]));
+    this.#record({
+      type: "turn",
+      connectionId,
+      requestId: turn.requestId,
+      phase: "end",
+      status: summary.status,
+      mode: turn.mode,
+      ...(texts.length > 0 ? { text: texts.join(" ") } : {}),
+      match: summary.results[0]?.match ?? "silence",
+      results: summary.results,
+      audioMessages: turn.audioMessages,
+      audioBytes: turn.audioBytes,
+      audioMs,
+      elapsedMs: now - (turn.startedAt ?? now),
+      latencyMs: now - (turn.decidedAt ?? now),
+    });
     logger({
       type: "turn",
       connectionId,
       requestId: turn.requestId,
       mode: turn.mode,
-      audioMs: Math.round(summary.audioTicks / ticksPerMs),
+      audioMs,
       status: summary.status,
       phrases: summary.phrases,
       scripted: summary.scripted,
