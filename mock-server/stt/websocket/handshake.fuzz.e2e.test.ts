@@ -13,7 +13,7 @@ import { formatReport, testOptions } from "../../../test/support/fuzz/run.ts";
 import { runtimes, spawnMock } from "../../../test/support/spawn.ts";
 
 /** The budget per runtime: CI runs this file beside the others on two cores. */
-const timeLimitMs = 15_000;
+const timeLimitMs = 8_000;
 const maxBatches = 400;
 
 for (const runtime of runtimes) {
