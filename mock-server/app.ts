@@ -9,12 +9,18 @@ import { createStsApp } from "./sts/issue-token.ts";
 import { speechPaths } from "./stt/endpoints.ts";
 import { createRestApp, restPaths } from "./stt/rest/route.ts";
 import { createSpeechApp } from "./stt/websocket/route.ts";
+import { legacySynthesisPath } from "./tts/rest/legacy.ts";
+import { createTtsApp, synthesisPaths, voicesListSuffix } from "./tts/rest/route.ts";
+import { createSynthesisSocketApp, synthesisSocketPaths } from "./tts/websocket/route.ts";
 
 /** The service's paths and the methods each takes: a request to one with another method gets `405`. */
 const knownPaths = (): KnownPaths => {
   const known = new Map<string, string[]>();
   for (const { path } of speechPaths) known.set(path, ["GET"]);
   for (const { path } of restPaths) known.set(path, [...(known.get(path) ?? []), "POST"]);
+  for (const path of [...synthesisPaths, legacySynthesisPath]) known.set(path, [...(known.get(path) ?? []), "POST"]);
+  known.set(voicesListSuffix, ["GET"]);
+  for (const path of synthesisSocketPaths) known.set(path, ["GET"]);
   return known;
 };
 
@@ -36,6 +42,8 @@ export function createMockApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSock
   app.route("/", createStsApp(ctx));
   app.route("/", createSpeechApp(ctx, upgradeWebSocket));
   app.route("/", createRestApp(ctx));
+  app.route("/", createTtsApp(ctx));
+  app.route("/", createSynthesisSocketApp(ctx, upgradeWebSocket));
   // Nothing unseen: whatever no route takes is read, answered, journaled and logged.
   app.notFound(unroutedHandler(ctx, knownPaths()));
   app.onError((err, c) => {

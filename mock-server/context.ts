@@ -65,6 +65,7 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
         event.type === "handshake" ||
         event.type === "fault" ||
         event.type === "rest.request" ||
+        event.type === "tts.request" ||
         event.type === "request.unrouted";
       if (journaled) {
         journal.record(journalOnly ? Object.assign(event, journalOnly) : event);

@@ -1,6 +1,6 @@
 import type { AuthNotice } from "./gate/authorize.ts";
 import type { CredentialRecord, CredentialSource } from "./gate/credentials.ts";
-import type { HandshakeReason, RestReason, StsReason, UnroutedReason } from "./reasons.ts";
+import type { HandshakeReason, RestReason, StsReason, TtsReason, UnroutedReason } from "./reasons.ts";
 
 export type { CredentialRecord, CredentialSource };
 
@@ -62,11 +62,37 @@ export type MockEvent =
       recognitionStatus?: string;
       /** The answer's DisplayText (200 with Success only). */
       text?: string;
-      /** How the answer was decided: `script`, `sha256`, `fingerprint`, `fallback` or `silence` (200 only). */
+      /** How the answer was decided: `script`, `sha256`, `synthesized`, `fingerprint`, `fallback` or `silence` (200 only). */
       match?: string;
       /** Whether the audio was a clip the transcripts script (or the control plane's next script). */
       scripted?: boolean;
       /** For refusals and bad requests: what was wrong, where, and what was expected. */
+      detail?: string;
+      notices?: AuthNotice[];
+      /** In the journal only: the request's headers and query parameters, secrets reduced; the token's tag. */
+      headers?: Record<string, string>;
+      query?: Record<string, string>;
+      tokenTag?: string;
+    }
+  | {
+      /** A text-to-speech REST request: `cognitiveservices/v1`, `voices/list` or the 2017 `/synthesize`. */
+      type: "tts.request";
+      method: string;
+      path: string;
+      region: string;
+      status: number;
+      reason: TtsReason;
+      credential: CredentialRecord;
+      resource?: string;
+      /** The first voice the SSML names (its short name once found), the output format as sent. */
+      voice?: string;
+      format?: string;
+      /** Characters of text spoken, milliseconds of audio made (200 only). */
+      textLength?: number;
+      audioMs?: number;
+      /** Body bytes read. */
+      bodyBytes?: number;
+      /** For refusals: what was wrong. */
       detail?: string;
       notices?: AuthNotice[];
       /** In the journal only: the request's headers and query parameters, secrets reduced; the token's tag. */
@@ -114,7 +140,7 @@ export type MockEvent =
   | {
       /** A fault rule fired (the control plane's `faults`). */
       type: "fault";
-      target: "sts" | "handshake" | "message" | "rest";
+      target: "sts" | "handshake" | "message" | "rest" | "tts";
       rule: string;
       action: string;
       status?: number;

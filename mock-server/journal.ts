@@ -27,6 +27,7 @@ export type JournalEvent =
   | Extract<MockEvent, { type: "handshake" }>
   | Extract<MockEvent, { type: "fault" }>
   | Extract<MockEvent, { type: "rest.request" }>
+  | Extract<MockEvent, { type: "tts.request" }>
   | Extract<MockEvent, { type: "request.unrouted" }>
   | {
       /** Refused at the connection cap (`http/limits.ts`) before the app saw it: every one, though the log says at most one a second. */
@@ -91,6 +92,26 @@ export type JournalEvent =
       readonly latencyMs?: number;
     }
   | {
+      /**
+       * A speak of the text-to-speech WebSocket answered (`turn.end` sent): what was made. Its
+       * audio frames are counted here, not journaled one by one.
+       */
+      readonly type: "synthesis";
+      readonly connectionId: string;
+      readonly requestId: string;
+      /** The first voice the SSML names, by its short name. */
+      readonly voice?: string;
+      /** The output format as requested (`raw-16khz-16bit-mono-pcm` for the SDK's default `riff-*`). */
+      readonly format: string;
+      /** Characters of text spoken. */
+      readonly textLength?: number;
+      readonly audioMessages: number;
+      readonly audioBytes: number;
+      readonly audioMs: number;
+      /** Entries of `audio.metadata` sent (boundaries, bookmarks, visemes, SessionEnd). */
+      readonly metadata: number;
+    }
+  | {
       readonly type: "close";
       readonly connectionId: string;
       readonly code: number;
@@ -109,6 +130,8 @@ export type NoticeCode =
   /** A message of the next turn while the one before still awaited its `turn.end`: answered first, then the new one. */
   | "turn.next_before_turn_end"
   | "message.path_unknown"
+  /** An `ssml` message without a `synthesis.context` before it on the connection: synthesized with the defaults. */
+  | "synthesis.context_missing"
   | "audio.after_turn_end"
   /** The first audio of a turn without `Content-Type` (JS SDK up to 1.9.0, the 2017 browser SDK): taken as `audio/x-wav`. */
   | "audio.content_type_missing"

@@ -9,6 +9,7 @@ import { regionName, type SubscriptionsFile } from "./subscriptions/schema.ts";
 import { builtinTranscripts } from "./transcripts/builtin.ts";
 import { parseTranscripts } from "./transcripts/load.ts";
 import type { Transcripts, TranscriptsFile } from "./transcripts/schema.ts";
+import { builtinVoices, parseVoices, type VoiceRegistry, type VoicesFile } from "./tts/voices.ts";
 import * as z from "./zod.ts";
 
 /** Every default of an option, in one place (the schema below takes each, so each is type-checked there). */
@@ -182,6 +183,8 @@ export interface MockOptions extends ScalarOptions {
   subscriptions?: SubscriptionsFile;
   /** What the mock hears, in the transcripts file shape; the transcripts of fixtures/audio by default. */
   transcripts?: TranscriptsFile;
+  /** The text-to-speech voices, in the shape of `voices/list`; fixtures/voices.json by default. */
+  voices?: VoicesFile;
   /** The mock's time source; the system clock by default. */
   clock?: Clock;
   /** Receives every event the mock records; silent by default. */
@@ -192,6 +195,7 @@ export interface MockOptions extends ScalarOptions {
 export interface ResolvedOptions extends ResolvedScalarOptions {
   resources: Resource[];
   transcripts: Transcripts;
+  voices: VoiceRegistry;
   clock: Clock;
   logger: Logger;
 }
@@ -211,7 +215,7 @@ function fixtureOption<T>(parse: (text: string, source: string) => T, value: unk
 }
 
 export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
-  const { subscriptions, transcripts, clock, logger, ...scalars } = options;
+  const { subscriptions, transcripts, voices, clock, logger, ...scalars } = options;
   const parsed = scalarOptions.safeParse(scalars);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `Invalid option ${jsonPath(i.path).slice(2)}: ${i.message}`);
@@ -237,6 +241,7 @@ export function resolveOptions(options: MockOptions = {}): ResolvedOptions {
     ...parsed.data,
     resources,
     transcripts: transcripts === undefined ? builtinTranscripts() : fixtureOption(parseTranscripts, transcripts, "transcripts"),
+    voices: voices === undefined ? builtinVoices() : fixtureOption(parseVoices, voices, "voices"),
     clock: clock ?? systemClock,
     logger: logger ?? silentLogger,
   };

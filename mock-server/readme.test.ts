@@ -49,8 +49,8 @@ t.test("every rule in the table has a class (refused with a close code, or accep
 });
 
 t.test("every reason code a decision can carry is named in the README", async (t) => {
-  const { stsReasons, handshakeReasons, restReasons, unroutedReasons } = await import("./reasons.ts");
-  for (const code of new Set([...stsReasons, ...handshakeReasons, ...restReasons, ...unroutedReasons])) {
+  const { stsReasons, handshakeReasons, restReasons, ttsReasons, unroutedReasons } = await import("./reasons.ts");
+  for (const code of new Set([...stsReasons, ...handshakeReasons, ...restReasons, ...ttsReasons, ...unroutedReasons])) {
     t.ok(readme.includes(`\`${code}\``), code);
   }
 });

@@ -69,6 +69,22 @@ export const restReasons = [
   "request.audio_too_long",
 ] as const;
 
+/** Text to speech over REST and the 2017 API (`tts/rest/`): synthesized, voices listed, or why not. */
+export const ttsReasons = [
+  "tts.synthesized",
+  "tts.voices_listed",
+  ...authRefusals,
+  "request.content_type_unsupported",
+  "request.output_format_missing",
+  "request.output_format_unknown",
+  "request.output_format_unsupported",
+  "request.user_agent_invalid",
+  "request.ssml_too_large",
+  "request.ssml_invalid",
+  "request.voice_unknown",
+  "request.audio_too_long",
+] as const;
+
 /** A request no route takes: no such path, or the path exists with other methods. */
 export const unroutedReasons = ["request.not_found", "request.method_not_allowed"] as const;
 
@@ -78,6 +94,7 @@ export const limitReasons = ["limit.connections", "limit.handshakes"] as const;
 export type StsReason = (typeof stsReasons)[number];
 export type HandshakeReason = (typeof handshakeReasons)[number];
 export type AuthRefusal = (typeof authRefusals)[number];
+export type TtsReason = (typeof ttsReasons)[number];
 export type RestReason = (typeof restReasons)[number];
 export type UnroutedReason = (typeof unroutedReasons)[number];
 export type LimitReason = (typeof limitReasons)[number];

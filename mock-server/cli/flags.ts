@@ -106,6 +106,13 @@ export const flags = [
     help: ["transcripts fixtures file: what the mock hears in which audio", "(default: the transcripts of the clips in fixtures/audio)"],
   },
   {
+    arg: "voices",
+    flag: "voices",
+    parser: "path",
+    value: "<file>",
+    help: ["voices fixtures file: what voices/list answers and SSML may name", "(default: the built-in voices, fixtures/voices.json)"],
+  },
+  {
     option: "region",
     flag: "region",
     parser: "string",

@@ -18,6 +18,10 @@ export function prettyLine(event: MockEvent, time: Date): string {
       const heard = event.recognitionStatus ? ` ${event.recognitionStatus} audio=${event.audioMs}ms` : "";
       return `${hhmmss} rest      ${event.status} ${event.reason.padEnd(26)} ${event.method} ${event.path} region=${event.region} credential=${cred}${heard}`;
     }
+    case "tts.request": {
+      const made = event.audioMs === undefined ? "" : ` ${event.voice ?? "-"} ${event.format ?? "-"} audio=${event.audioMs}ms`;
+      return `${hhmmss} tts       ${event.status} ${event.reason.padEnd(26)} ${event.method} ${event.path} region=${event.region}${made}`;
+    }
     case "request.unrouted":
       return `${hhmmss} unrouted  ${event.status} ${event.method} ${event.host ?? "-"} ${event.path} body=${event.bodyBytes}B`;
     case "socket.close":

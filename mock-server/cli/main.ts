@@ -4,6 +4,7 @@ import { readyFilePath } from "../preload/ready-file.ts";
 import { isWildcardHost, type MockServer } from "../start.ts";
 import { parseSubscriptions } from "../subscriptions/load.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
+import { parseVoices } from "../tts/voices.ts";
 import { type ExecArgs, optionsOf, parseCliArgs, type ServeArgs, usage } from "./args.ts";
 import type { SpawnedChild } from "./commands/exec.ts";
 import { hashClips } from "./hash.ts";
@@ -108,13 +109,14 @@ async function startFromArgs(host: CliHost, args: ServeArgs | ExecArgs): Promise
     args.transcripts === undefined
       ? undefined
       : await loadFixture<MockOptions["transcripts"]>(host, args.transcripts, "transcripts", parseTranscripts);
+  const voices = args.voices === undefined ? undefined : await loadFixture<MockOptions["voices"]>(host, args.voices, "voices", parseVoices);
   if (args.adminToken !== undefined) host.stderr(adminTokenWarning);
   const adminToken =
     args.adminToken ??
     (args.adminTokenFile === undefined ? host.env("SPEECHMOCK_ADMIN_TOKEN") : await readAdminToken(host, args.adminTokenFile));
   const logger = createLogger(args.logFormat, host.stderr);
   // Every option from its flag (or its default), then what the CLI read or chose itself.
-  const server = await host.startMock({ ...optionsOf(args), adminToken, subscriptions, transcripts, logger });
+  const server = await host.startMock({ ...optionsOf(args), adminToken, subscriptions, transcripts, voices, logger });
   const tls = server.tls && { url: server.tls.url, ws: server.tls.ws, port: server.tls.port, ca: server.tls.ca, spki: server.tls.spki };
   const ready = JSON.stringify({
     event: "ready",

@@ -39,7 +39,15 @@ export const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
 
 /** The entries that are requests rather than a connection's life: listed in the requests table. */
-export const requestTypes = new Set(["sts.request", "handshake", "rest.request", "request.unrouted", "request.refused", "fault"]);
+export const requestTypes = new Set([
+  "sts.request",
+  "handshake",
+  "rest.request",
+  "tts.request",
+  "request.unrouted",
+  "request.refused",
+  "fault",
+]);
 
 /** How a request entry came out: `accept`/`reject` for handshakes, `ok`/`refused` for the others, by status. */
 export function outcomeOf(entry: Entry): "ok" | "refused" | "fault" {
@@ -69,6 +77,12 @@ export function requestSummary(entry: Entry): { what: string; decision: string; 
         what: `REST ${str(entry.region) ?? ""} ${str(entry.language) ?? ""}`.trim(),
         decision: `${str(entry.status) ?? ""} ${str(entry.recognitionStatus) ?? ""}`.trim(),
         reason: [str(entry.reason), str(entry.text) && `"${str(entry.text)}"`, str(entry.match)].filter(Boolean).join(", "),
+      };
+    case "tts.request":
+      return {
+        what: `TTS ${str(entry.region) ?? ""} ${str(entry.voice) ?? ""} ${str(entry.format) ?? ""}`.trim(),
+        decision: str(entry.status) ?? "",
+        reason: [str(entry.reason), entry.audioMs === undefined ? undefined : `${str(entry.audioMs)} ms`].filter(Boolean).join(", "),
       };
     case "fault":
       return {

@@ -20,7 +20,7 @@ const untilAbandoned = (signal: AbortSignal): Promise<void> =>
 export async function applyFault(
   ctx: MockContext,
   c: Context,
-  target: "sts" | "handshake" | "rest",
+  target: "sts" | "handshake" | "rest" | "tts",
   subject: FaultSubject,
   headers: Record<string, string> = {},
 ): Promise<Response | undefined> {

@@ -14,7 +14,7 @@ export interface FaultSubject {
   turnStart?: boolean;
 }
 
-type ActionOf<T extends FaultTarget> = T extends "sts" | "rest"
+type ActionOf<T extends FaultTarget> = T extends "sts" | "rest" | "tts"
   ? StsFaultAction
   : T extends "handshake"
     ? HandshakeFaultAction

@@ -77,6 +77,8 @@ export const faultRule = z.discriminatedUnion("target", [
   z.strictObject({ target: z.literal("sts"), ...common, action: stsAction }),
   /** The REST API for short audio: the token service's actions, after the auth gate let the request in. */
   z.strictObject({ target: z.literal("rest"), ...common, action: stsAction }),
+  /** Text to speech over REST (synthesis, voices, the 2017 API): the same actions, after the auth gate. */
+  z.strictObject({ target: z.literal("tts"), ...common, action: stsAction }),
   z.strictObject({
     target: z.literal("handshake"),
     ...common,

@@ -1,9 +1,11 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { padded, roundTrip48k, withGain } from "../../test/support/audio-transforms.ts";
+import { bytesOf, padded, resample, roundTrip48k, withGain } from "../../test/support/audio-transforms.ts";
 import { concatBytes, fixturePcm } from "../../test/support/fixture-audio.ts";
 import { root } from "../../test/support/spawn.ts";
 import { TurnAudio } from "../../test/support/turn-audio.ts";
+import { renderSpeech, type Segment } from "../synthetic-speech/encode.ts";
 import { builtinTranscripts } from "../transcripts/builtin.ts";
 import { parseTranscripts } from "../transcripts/load.ts";
 import type { Transcript } from "../transcripts/lookup.ts";
@@ -244,4 +246,63 @@ t.test("without live hypotheses nothing comes before the phrase, which still bri
     "all of them with the phrase",
   );
   t.strictSame(texts(fed), ["Remind me to buy 5 pencils."]);
+});
+
+/** Sentences as speechmock synthesizes them at 24 kHz, 300 ms a word, resampled to 16 kHz as a client would. */
+const synthesized = (...parts: (string | number)[]): Uint8Array => {
+  const segments: Segment[] = parts.flatMap((part): Segment[] =>
+    typeof part === "number"
+      ? [{ kind: "silence", durationMs: part }]
+      : part.split(" ").map((text) => ({ kind: "word", text, durationMs: 300 })),
+  );
+  return bytesOf(resample(renderSpeech(segments, 24_000), 24_000, 16_000));
+};
+
+t.test("speechmock's own synthesized speech is heard as its words, with no transcripts entry", async (t) => {
+  const audio = synthesized(200, "Remind me to buy 5 pencils.", 700, "Café über 中文, 42 times!", 700);
+  const fed = feed(audio, settings("conversation"));
+  t.strictSame(fed.recognizer.summary().results, [
+    { status: "Success", text: "Remind me to buy 5 pencils.", match: "synthesized" },
+    { status: "Success", text: "Café über 中文, 42 times!", match: "synthesized" },
+  ]);
+  const [first, second] = phrases(fed).map((m) => m.body);
+  // Words start on the detector's 20 ms frames here (200 ms, then 6 words of 300 ms and 700 ms of silence).
+  t.strictSame(first, {
+    RecognitionStatus: "Success",
+    DisplayText: "Remind me to buy 5 pencils.",
+    Offset: msToTicks(200),
+    Duration: msToTicks(1800 - 20),
+  });
+  t.match(second, { DisplayText: "Café über 中文, 42 times!", Offset: msToTicks(2700) });
+  const dictation = feed(audio, settings("dictation", { format: "detailed" }));
+  t.match(phrases(dictation)[1]?.body, { NBest: [{ Lexical: "café über 中文 42 times", Display: "Café über 中文, 42 times!" }] });
+});
+
+t.test("an interactive turn of synthesized speech is answered when it stops, before the end of audio", async (t) => {
+  const fed = feed(synthesized("Turn on the lights.", 3000), settings("interactive"), {}, false);
+  t.ok(fed.recognizer.finished);
+  t.strictSame(texts(fed), ["Turn on the lights."], "not the builtin clip's fingerprint, though the words are the same");
+  t.strictSame(fed.recognizer.summary().results, [{ status: "Success", text: "Turn on the lights.", match: "synthesized" }]);
+});
+
+t.test("a transcripts entry for the whole clip's hash comes before the words synthesized speech carries", async (t) => {
+  const audio = synthesized(100, "Hello there.");
+  const sha256 = createHash("sha256").update(audio).digest("hex");
+  const transcripts = parseTranscripts(
+    JSON.stringify({
+      fallback: { kind: "noMatch" },
+      transcripts: {
+        [sha256]: {
+          phrases: [{ display: "Scripted instead.", lexical: "scripted instead", itn: "scripted instead", maskedItn: "scripted instead" }],
+        },
+      },
+    }),
+    "synthesized.json",
+  );
+  t.strictSame(feed(audio, settings("interactive"), { transcripts }).recognizer.summary().results, [
+    { status: "Success", text: "Scripted instead.", match: "sha256" },
+  ]);
+  t.strictSame(feed(audio, settings("interactive")).recognizer.summary().results, [
+    { status: "Success", text: "Hello there.", match: "synthesized" },
+  ]);
 });

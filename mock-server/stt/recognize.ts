@@ -5,7 +5,10 @@
  * The voice activity detector decides per utterance, in audio time: `speech.startDetected` when
  * speech starts, hypotheses while it goes on, and the phrase once its trailing silence has lasted
  * the segmentation silence (spec tts-and-timing 3.3, 3.4, 3.6). An utterance is heard as the
- * scripted-next transcript, else the known utterance its fingerprint matches. One that matches
+ * scripted-next transcript, else the words it carries when it is speechmock's own synthesized
+ * speech (see synthetic-speech/decode.ts), else the known utterance its fingerprint matches. The
+ * decoded words come before fingerprints because they are exact (checksummed) where a fingerprint
+ * is a likeness, and no recording looks like synthesized speech. One that matches
  * nothing waits (`holding`) for the end of the audio, where the whole clip's SHA-256 gets its say
  * (so a clip streamed faster than real time is still answered from a hash-only transcripts file),
  * or until the transport's hold runs out, and is then heard as the fallback.
@@ -13,6 +16,7 @@
  * Interactive turns are over after their first utterance, their initial silence or their audio
  * cap (`finished`); the transport then sends `turn.end` while the client may still be streaming.
  */
+import { hearSynthesized } from "../synthetic-speech/decode.ts";
 import { type Transcript, transcriptFor } from "../transcripts/lookup.ts";
 import type { Phrase, Transcripts } from "../transcripts/schema.ts";
 import type { TurnMode } from "./endpoints.ts";
@@ -33,6 +37,7 @@ import {
   spansOf,
 } from "./responses.ts";
 import { msToTicks } from "./ticks.ts";
+import { UtterancePcm } from "./utterance-pcm.ts";
 import { EnergyVad, type VadOptions, vadFrameMs } from "./vad.ts";
 
 export interface RecognizerSettings {
@@ -61,10 +66,11 @@ export interface RecognizerDeps {
 
 /**
  * How an answer was decided: the control plane's script for the next turn (`script`), the whole
- * clip's PCM SHA-256 (`sha256`), the utterance's fingerprint (`fingerprint`), the transcripts
- * file's fallback, text or NoMatch (`fallback`), or no speech at all (`silence`).
+ * clip's PCM SHA-256 (`sha256`), the words decoded from speechmock's own synthesized speech
+ * (`synthesized`), the utterance's fingerprint (`fingerprint`), the transcripts file's fallback,
+ * text or NoMatch (`fallback`), or no speech at all (`silence`).
  */
-export type MatchKind = "script" | "sha256" | "fingerprint" | "fallback" | "silence";
+export type MatchKind = "script" | "sha256" | "synthesized" | "fingerprint" | "fallback" | "silence";
 
 /** One answer of a turn: its status, the display text sent (profanity applied), and how it was decided. */
 export interface TurnResult {
@@ -90,6 +96,8 @@ interface Utterance {
   readonly start: number;
   end?: number;
   fingerprint?: ReturnType<UtteranceFeatures["fingerprint"]>;
+  /** The text it carries when it is synthesized speech, decoded once when it closes. */
+  synthesized?: string;
   /** Text of the last hypothesis sent live, if any; the phrase it was taken from; its word count. */
   lastHypothesis?: string;
   guess?: Phrase;
@@ -113,6 +121,7 @@ export class Recognizer {
   readonly #vad: EnergyVad;
   readonly #hasher: PcmHasher;
   readonly #features = new UtteranceFeatures();
+  readonly #pcm = new UtterancePcm();
   #open: Utterance | undefined;
   /** Closed utterances still waiting for a decision, oldest first. */
   readonly #waiting: Utterance[] = [];
@@ -172,6 +181,7 @@ export class Recognizer {
     const out: ServiceMessage[] = [];
     this.#hasher.update(pcm);
     this.#features.push(pcm);
+    this.#pcm.push(pcm);
     for (const event of this.#vad.push(pcm)) {
       if (event.type === "speechStart") this.#speechStart(event.offsetTicks, out);
       else this.#speechEnd(event.offsetTicks, out);
@@ -182,6 +192,7 @@ export class Recognizer {
     if (this.#open === undefined) {
       // Keep a little before now: speech is dated back to the first of its voiced frames.
       this.#features.forgetBefore(Math.max(0, this.#vad.audioTicks - msToTicks(200)));
+      this.#pcm.forgetBefore(Math.max(0, this.#vad.audioTicks - msToTicks(200)));
     }
     return out;
   }
@@ -234,6 +245,8 @@ export class Recognizer {
     this.#open = undefined;
     utterance.end = offset;
     utterance.fingerprint = this.#features.fingerprint(utterance.start, offset);
+    const samples = this.#pcm.samples(utterance.start, offset);
+    utterance.synthesized = samples && hearSynthesized(samples)?.text;
     this.#waiting.push(utterance);
     return utterance;
   }
@@ -292,6 +305,7 @@ export class Recognizer {
   }
 
   #matched(utterance: Utterance): Heard | undefined {
+    if (utterance.synthesized !== undefined) return { phrase: fixedPhrase(utterance.synthesized), known: true, match: "synthesized" };
     if (utterance.fingerprint === undefined) return undefined;
     const found = this.#deps.transcripts.byFingerprint.match(utterance.fingerprint, utterance.guess);
     return found && { phrase: found.value, known: true, match: "fingerprint" };

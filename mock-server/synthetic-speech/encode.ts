@@ -1,0 +1,115 @@
+/**
+ * Synthesized "speech": a deterministic signal that carries its words, so speechmock's own
+ * recognition hears text that speechmock spoke, offline and with no transcripts entry.
+ *
+ * Each word is a two-tone MFSK frame (see `modem.ts`: 10 ms symbols of one byte) that starts the
+ * moment the word starts, then a low buzz (200 + 300 Hz, about -22 dBFS) that fills the rest of
+ * the word's duration so the voice activity detector stays in speech, then a 20 ms silent gap.
+ * Silence segments are digital silence; one of the segmentation silence (500 ms by default) or
+ * longer ends an utterance, as a pause between sentences does. The tones sit at about -10 dBFS,
+ * far over the detector's -45 dBFS threshold.
+ */
+import { frameBytes, frameOverheadSymbols, headerFirst, headerLast, maxWordBytes, preamble, symbolMs, toneHz, wordGapMs } from "./modem.ts";
+
+export type Segment = { kind: "word"; text: string; durationMs: number } | { kind: "silence"; durationMs: number };
+
+/** Amplitude of each of a symbol's two tones: together they peak at 60% of full scale. */
+const toneAmplitude = 0.3 * 32767;
+/** Amplitude of each of the buzz's two partials. */
+const buzzAmplitude = 0.08 * 32767;
+const buzzHz = [200, 300] as const;
+/** The buzz fades out over this long before the gap, so words do not click. */
+const fadeMs = 5;
+
+const utf8 = new TextEncoder();
+
+const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
+
+function checkRate(sampleRate: number): void {
+  // The highest tone is 3500 Hz; 8 kHz is the lowest rate that carries it.
+  if (!Number.isSafeInteger(sampleRate) || sampleRate < 8000 || sampleRate > 384_000) {
+    throw new RangeError(`Cannot synthesize speech at sample rate ${show(sampleRate)}: expected a whole number of Hz from 8000 to 384000`);
+  }
+}
+
+function wordBytes(text: string): Uint8Array {
+  const bytes = utf8.encode(text);
+  if (bytes.length === 0 || bytes.length > maxWordBytes) {
+    throw new RangeError(`Cannot synthesize word ${show(text)}: expected 1 to ${maxWordBytes} bytes of UTF-8, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+/**
+ * The shortest duration, in milliseconds, a word can be rendered in: its frame (60 ms of overhead
+ * and 10 ms per UTF-8 byte) and the gap after it. A caller stretches a word given less than this;
+ * `renderSpeech` would stretch it anyway. The same at every supported sample rate.
+ */
+export function minWordDurationMs(text: string, sampleRate: number): number {
+  checkRate(sampleRate);
+  return (frameOverheadSymbols + wordBytes(text).length) * symbolMs + wordGapMs;
+}
+
+/**
+ * Renders segments, in order, as 16-bit mono PCM at `sampleRate`. A word shorter than
+ * `minWordDurationMs` is stretched to it (the audio then runs longer than the durations asked
+ * for). Deterministic: the same segments and rate give the same samples on every runtime.
+ * Segment starts fall on the nearest sample to the running sum of durations, so rounding never
+ * accumulates.
+ */
+export function renderSpeech(segments: readonly Segment[], sampleRate: number): Int16Array {
+  checkRate(sampleRate);
+  const planned = segments.map((segment, i) => {
+    if (typeof segment.durationMs !== "number" || !Number.isFinite(segment.durationMs) || segment.durationMs < 0) {
+      throw new RangeError(`Cannot synthesize segment ${i}: duration ${show(segment.durationMs)} is not a finite number of ms at least 0`);
+    }
+    if (segment.kind === "silence") return { segment, durationMs: segment.durationMs, body: undefined };
+    const bytes = wordBytes(segment.text);
+    const min = (frameOverheadSymbols + bytes.length) * symbolMs + wordGapMs;
+    return { segment, durationMs: Math.max(segment.durationMs, min), body: bytes };
+  });
+  const totalMs = planned.reduce((sum, p) => sum + p.durationMs, 0);
+  const out = new Int16Array(Math.round((totalMs * sampleRate) / 1000));
+  let startMs = 0;
+  let seq = 0;
+  for (const [i, p] of planned.entries()) {
+    const start = Math.round((startMs * sampleRate) / 1000);
+    startMs += p.durationMs;
+    const end = Math.round((startMs * sampleRate) / 1000);
+    if (p.body === undefined) continue;
+    const first = planned[i - 1]?.body === undefined ? headerFirst : 0;
+    const last = planned[i + 1]?.body === undefined ? headerLast : 0;
+    const header = ((seq & 0x3f) << 2) | first | last;
+    seq += 1;
+    renderWord(out, start, end, frameBytes(header, p.body), sampleRate);
+  }
+  return out;
+}
+
+/** The tone pair (low nibble index, high nibble index) of each symbol: the preamble, then a byte each. */
+function symbolsOf(body: Uint8Array): [number, number][] {
+  const symbols = preamble.map(([lo, hi]) => [lo, hi] as [number, number]);
+  for (const byte of body) symbols.push([byte >> 4, byte & 0x0f]);
+  return symbols;
+}
+
+function renderWord(out: Int16Array, start: number, end: number, body: Uint8Array, sampleRate: number): void {
+  const symbols = symbolsOf(body);
+  const frameSec = (symbols.length * symbolMs) / 1000;
+  const buzzEndSec = (end - start) / sampleRate - wordGapMs / 1000;
+  const fadeSec = fadeMs / 1000;
+  for (let n = start; n < end; n++) {
+    // Time from the word's start: every tone completes whole cycles per symbol, so the waveform
+    // passes through zero at each symbol boundary and at the end of the frame.
+    const t = (n - start) / sampleRate;
+    let value = 0;
+    if (t < frameSec) {
+      const [lo, hi] = symbols[Math.min(symbols.length - 1, Math.floor((t * 1000) / symbolMs))] as [number, number];
+      value = toneAmplitude * (Math.sin(2 * Math.PI * toneHz(0, lo) * t) + Math.sin(2 * Math.PI * toneHz(1, hi) * t));
+    } else if (t < buzzEndSec) {
+      const fade = Math.min(1, (buzzEndSec - t) / fadeSec);
+      value = fade * buzzAmplitude * (Math.sin(2 * Math.PI * buzzHz[0] * t) + Math.sin(2 * Math.PI * buzzHz[1] * t));
+    }
+    out[n] = Math.round(value);
+  }
+}
