@@ -28,6 +28,7 @@ export const sectionNames = [
   "handshakes",
   "tokenHandshakes",
   "rest",
+  "tts",
   "speech",
   "soak",
   "conformance",
@@ -55,6 +56,12 @@ export const config = {
   /** REST recognitions (remind-me.wav, posted with a key) per server in all, after the warm-up, split the same way. */
   restSeconds: positive("BENCH_REST_SECONDS", 6),
   restConnections: Math.round(positive("BENCH_REST_CONNECTIONS", 20)),
+  /**
+   * Text to speech per server in all, after the warm-up, split the same way: REST syntheses
+   * (autocannon) and WebSocket speaks (one in flight per connection), each on this many connections.
+   */
+  ttsSeconds: positive("BENCH_TTS_SECONDS", 4.5),
+  ttsConnections: Math.round(positive("BENCH_TTS_CONNECTIONS", 20)),
   /** Handshake rate per server in all, after the same warm-up, split the same way. */
   handshakeSeconds: positive("BENCH_HANDSHAKE_SECONDS", 4.5),
   handshakeConcurrency: Math.round(positive("BENCH_HANDSHAKE_CONCURRENCY", 50)),

@@ -21,6 +21,17 @@ import { runSoak, type Soak } from "./measure/soak.ts";
 import { benchClip, chunkBytes, loadClip } from "./measure/speech-turn.ts";
 import { runSpeechRound, type SpeechLoad, type SpeechSample, summarizeSpeech } from "./measure/speech-turns.ts";
 import { measureStartTimes } from "./measure/start-time.ts";
+import { bareTtsPath, checkTtsRest, loadTtsRest, probeTtsRest, ttsFormat, ttsPath, ttsText } from "./measure/tts-rest.ts";
+import {
+  bareTtsUrl,
+  mockTtsUrl,
+  probeSpeak,
+  runSpeaks,
+  type SpeakLoad,
+  type SpeakShape,
+  summarizeSpeaks,
+  type TtsWsServer,
+} from "./measure/tts-speaks.ts";
 import { killAll, type Started, startProcess, stopProcess } from "./processes.ts";
 import { type Figures, rowsFor, tokenHandshakesAcrossRuntimes } from "./report/rows.ts";
 import { misses, renderTable } from "./report/table.ts";
@@ -129,6 +140,49 @@ async function measureHttps(runtime: ServerSpec["runtime"], cert: BenchCertifica
   }
 }
 
+interface TtsFigures {
+  rest: HttpLoad;
+  speaks: SpeakLoad;
+}
+
+/**
+ * Text to speech on speechmock and its bare baseline (both already running): speechmock's answers
+ * are probed first, and the bare server is asked to stream as many bytes (REST, in chunks of 100 ms
+ * of audio) and as many binary frames and bytes (WebSocket). REST, then WebSocket, each in turns.
+ */
+async function measureTts(
+  bare: { pid: number; url: string },
+  mock: { pid: number; url: string },
+): Promise<{ bare: TtsFigures; mock: TtsFigures; bytes: number; shape: SpeakShape }> {
+  const { rounds, warmupSeconds, ttsConnections: connections, ttsSeconds } = config;
+  const mockRestUrl = `${mock.url}${ttsPath}`;
+  const bytes = await probeTtsRest(mockRestUrl);
+  const rest = [
+    { pid: bare.pid, url: `${bare.url}${bareTtsPath(bytes)}` },
+    { pid: mock.pid, url: mockRestUrl },
+  ];
+  for (const s of rest) {
+    await checkTtsRest(s.url, bytes);
+    await loadTtsRest(s, connections, warmupSeconds);
+  }
+  const restLoad = await interleave(rest, rounds, (s) => loadTtsRest(s, connections, ttsSeconds / rounds));
+
+  const mockWs: TtsWsServer = { pid: mock.pid, url: mockTtsUrl(mock.url), sdk: true };
+  const shape = await probeSpeak(mockWs);
+  if (shape.audioBytes !== bytes) throw new Error(`A speak streamed ${shape.audioBytes} bytes of audio, the REST synthesis ${bytes}`);
+  const ws: TtsWsServer[] = [{ pid: bare.pid, url: bareTtsUrl(bare.url, shape), sdk: false }, mockWs];
+  const bareShape = await probeSpeak(ws[0] as TtsWsServer);
+  if (bareShape.frames !== shape.frames || bareShape.bytes !== shape.bytes) {
+    throw new Error(
+      `The bare server answered ${bareShape.frames} frames of ${bareShape.bytes} bytes, not ${shape.frames} of ${shape.bytes}`,
+    );
+  }
+  for (const s of ws) await runSpeaks(s, shape, connections, warmupSeconds);
+  const speaks = await interleave(ws, rounds, (s) => runSpeaks(s, shape, connections, ttsSeconds / rounds));
+  const figures = (i: number): TtsFigures => ({ rest: summarizeHttp(restLoad[i] ?? []), speaks: summarizeSpeaks(speaks[i] ?? []) });
+  return { bare: figures(0), mock: figures(1), bytes, shape };
+}
+
 /** The soak on a freshly started speechmock, so its start is the idle server's memory. */
 async function measureSoak(spec: ServerSpec): Promise<Soak> {
   const clip = loadClip(benchClip);
@@ -174,6 +228,8 @@ async function main(): Promise<void> {
   const tlsDir = mkdtempSync(join(tmpdir(), "speechmock-bench-tls-"));
   if (runs("https")) cert = await benchCertificate(tlsDir);
   const certificate = () => cert as BenchCertificate;
+  // What a synthesis streamed (the same on both runtimes), for the section's description.
+  let ttsAnswer: { bytes: number; shape: SpeakShape } | undefined;
 
   try {
     if (runs("start")) {
@@ -253,6 +309,16 @@ async function main(): Promise<void> {
         for (const [i, spec] of specs.entries()) put(spec, { rest: summarizeHttp(load[i] ?? []) });
       }
 
+      if (runs("tts")) {
+        log(
+          `text to speech: ${config.ttsConnections} connections, ${rounds} turns of ${config.ttsSeconds / rounds} s, REST then WebSocket, ${names}`,
+        );
+        const tts = await measureTts(http[0] as { pid: number; url: string }, http[1] as { pid: number; url: string });
+        put(specs[0], { ttsRest: tts.bare.rest, ttsSpeaks: tts.bare.speaks });
+        put(specs[1], { ttsRest: tts.mock.rest, ttsSpeaks: tts.mock.speaks });
+        ttsAnswer = { bytes: tts.bytes, shape: tts.shape };
+      }
+
       if (runs("speech") && canTalk) {
         const streaming =
           config.speechStreams === config.sessions ? "all streaming at once" : `${config.speechStreams} streaming at a time`;
@@ -324,6 +390,19 @@ async function main(): Promise<void> {
         "a fixed JSON of the same length answered",
     );
   }
+  if (runs("tts") && ttsAnswer) {
+    const { bytes, shape } = ttsAnswer;
+    const n = (x: number) => x.toLocaleString("en-US");
+    console.log(
+      `tts: ${config.ttsConnections} connections, ${config.ttsSeconds} s in ${rounds} turns alternating with the baseline, each after a ` +
+        `${warmupSeconds} s warm-up; one SSML (en-US-JennyNeural, ${JSON.stringify(ttsText)}) as ${ttsFormat}: ${n(bytes)} bytes of audio. ` +
+        `REST: autocannon posting it with a key to ${ttsPath}, the answer streamed chunked in 100 ms chunks; baseline: the same body ` +
+        `read to its end, then ${n(bytes)} bytes written in as many chunks. WebSocket: \`ws\` clients, one speak in flight each, ` +
+        "in a loop (speech.config once, synthesis.context and ssml, every metadata switch off; p99 from the ssml message to turn.end), " +
+        `each answer checked: ${shape.frames} binary audio messages, ${n(shape.bytes)} bytes with their headers; baseline: one text ` +
+        "message answered with as many binary messages and bytes, then a turn.end text",
+    );
+  }
   if (runs("speech")) {
     console.log(
       `speech: ${config.sessions} sessions held open (opened ${config.connectBatch} at a time), each streaming ${benchClip} in ` +
@@ -354,8 +433,8 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    "server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request, handshake or speech turn; " +
-      "client CPU: this process's, per handshake or speech turn\n",
+    "server CPU: user+system time of the server process (/proc/<pid>/stat) in the measured turns, per request, handshake, speech turn or speak; " +
+      "client CPU: this process's, per handshake, speech turn or speak\n",
   );
   console.log(renderTable(rows));
   const missed = misses(rows);

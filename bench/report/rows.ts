@@ -5,6 +5,7 @@ import type { HttpLoad } from "../measure/http-load.ts";
 import type { Soak } from "../measure/soak.ts";
 import type { SpeechLoad } from "../measure/speech-turns.ts";
 import type { StartTime } from "../measure/start-time.ts";
+import type { SpeakLoad } from "../measure/tts-speaks.ts";
 import type { Row } from "./table.ts";
 import { targets } from "./targets.ts";
 
@@ -29,6 +30,9 @@ export interface Figures {
   /** Handshakes with a Bearer token; on the baseline's side, the minimal Hono + jose app's figure (not the bare server's). */
   tokenHandshakes?: HandshakeRate;
   rest?: HttpLoad;
+  /** Text to speech: REST syntheses, and speaks on the WebSocket. */
+  ttsRest?: HttpLoad;
+  ttsSpeaks?: SpeakLoad;
   speech?: SpeechLoad;
   /** speechmock only: connect, turn, close cycles on a fresh server. */
   soak?: Soak;
@@ -84,6 +88,8 @@ export function rowsFor(runtime: string, mock: Figures, bare: Figures): Row[] {
   }
   if (mock.tokenHandshakes && bare.tokenHandshakes) rows.push(...tokenHandshakeRows(runtime, mock.tokenHandshakes, bare.tokenHandshakes));
   if (mock.rest && bare.rest) rows.push(...restRows(runtime, mock.rest, bare.rest));
+  if (mock.ttsRest && bare.ttsRest) rows.push(...ttsRestRows(runtime, mock.ttsRest, bare.ttsRest));
+  if (mock.ttsSpeaks && bare.ttsSpeaks) rows.push(...ttsSpeakRows(runtime, mock.ttsSpeaks, bare.ttsSpeaks));
   if (mock.start && bare.start) {
     rows.push(
       {
@@ -275,6 +281,46 @@ function restRows(runtime: string, m: HttpLoad, b: HttpLoad): Row[] {
     },
     { metric: "REST recognition p99 latency", runtime, unit: "ms", speechmock: m.p99Ms, baseline: b.p99Ms, invalid },
     { metric: "REST recognition server CPU", runtime, unit: "us/req", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+  ];
+}
+
+/** Issue 14: REST syntheses, against a server that reads the same body and streams as many bytes in the same chunks. */
+function ttsRestRows(runtime: string, m: HttpLoad, b: HttpLoad): Row[] {
+  const failed = m.failures + b.failures;
+  const invalid = failed ? `${failed} failed requests` : undefined;
+  return [
+    {
+      metric: "TTS REST syntheses per second",
+      runtime,
+      unit: "req/s",
+      speechmock: m.requestsPerSecond,
+      baseline: b.requestsPerSecond,
+      target: targets.ttsRestRate,
+      invalid,
+    },
+    { metric: "TTS REST synthesis p99 latency", runtime, unit: "ms", speechmock: m.p99Ms, baseline: b.p99Ms, invalid },
+    { metric: "TTS REST synthesis server CPU", runtime, unit: "us/req", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+  ];
+}
+
+/** Issue 14: speaks on the TTS WebSocket, against a server answering one message with as many binary frames and bytes. */
+function ttsSpeakRows(runtime: string, m: SpeakLoad, b: SpeakLoad): Row[] {
+  const failed = m.failures + b.failures;
+  const invalid = failed ? `${failed} failed speaks: ${m.firstFailure ?? b.firstFailure}` : undefined;
+  return [
+    {
+      metric: "TTS WebSocket speaks per second",
+      runtime,
+      unit: "/s",
+      speechmock: m.perSecond,
+      baseline: b.perSecond,
+      target: targets.ttsSpeakRate,
+      invalid,
+    },
+    { metric: "TTS speaks failed", runtime, unit: "", speechmock: m.failures, baseline: b.failures, target: targets.turnsFailed },
+    { metric: "TTS speak p99 latency (send to turn.end)", runtime, unit: "ms", digits: 1, speechmock: m.p99Ms, baseline: b.p99Ms, invalid },
+    { metric: "TTS speak server CPU", runtime, unit: "us/speak", speechmock: m.serverCpuUs, baseline: b.serverCpuUs, invalid },
+    { metric: "TTS speak client CPU", runtime, unit: "us/speak", speechmock: m.clientCpuUs, baseline: b.clientCpuUs, invalid },
   ];
 }
 
