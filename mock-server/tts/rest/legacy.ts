@@ -10,7 +10,7 @@ import { subscriptionKeyName } from "../../gate/credentials.ts";
 import { authGate, type GateEnv, reasonHeader } from "../../gate/middleware.ts";
 import { discardBody } from "../../http/discard-body.ts";
 import { outputFormatNamed, unsupportedFormatReason } from "../formats.ts";
-import { audioStream, readSsmlBody, textHeaders } from "./body.ts";
+import { readSsmlBody, textHeaders } from "./body.ts";
 import type { TtsFields, TtsRouteKit } from "./route.ts";
 
 export const legacySynthesisPath = "/synthesize";
@@ -111,17 +111,7 @@ export function addLegacyRoutes(app: Hono<GateEnv>, kit: TtsRouteKit): void {
       const detail = `The audio would last ${Math.round(synthesis.durationMs)} ms: the 2017 API makes at most ${legacyMaxAudioMs} ms`;
       return kit.refuse(c, { status: 413, reason: "request.audio_too_long", detail }, seen, done);
     }
-    kit.report(c, {
-      ...seen,
-      status: 200,
-      reason: "tts.synthesized",
-      bodyBytes: body.bytes,
-      voice: synthesis.voice.shortName,
-      format: format.name,
-      textLength: synthesis.textLength,
-      audioMs: Math.round(synthesis.durationMs),
-    });
-    return c.body(audioStream(synthesis), 200, { "Content-Type": format.contentType });
+    return kit.answer(c, seen, body.bytes, synthesis);
   };
 
   app.post(legacySynthesisPath, gate, handler);

@@ -65,6 +65,8 @@ export interface TtsRouteKit {
   report(c: Context<GateEnv>, fields: TtsFields): void;
   refuse(c: Context<GateEnv>, p: Problem, seen: TtsFields, bodyRead?: { bytes: number; complete: boolean }): Promise<Response>;
   fault(c: Context<GateEnv>): Promise<Response | undefined>;
+  /** Journals a synthesis and answers it: the audio streamed as it is coded, in the format's Content-Type. */
+  answer(c: Context<GateEnv>, seen: TtsFields, bodyBytes: number, synthesis: Synthesis): Response;
   /** Parses and synthesizes; a refusal's problem instead when the SSML or a voice or the format is refused. */
   synthesize(
     text: string,
@@ -92,6 +94,19 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
   const kit: TtsRouteKit = {
     ctx,
     report,
+    answer: (c, seen, bodyBytes, synthesis) => {
+      report(c, {
+        ...seen,
+        status: 200,
+        reason: "tts.synthesized",
+        bodyBytes,
+        voice: synthesis.voice.shortName,
+        format: synthesis.format.name,
+        textLength: synthesis.textLength,
+        audioMs: Math.round(synthesis.durationMs),
+      });
+      return c.body(audioStream(synthesis), 200, { "Content-Type": synthesis.format.contentType });
+    },
     refuse: async (c, p, seen, bodyRead) => {
       // Read the rest first, so a client still sending hears the answer; past the limit, close.
       const discarded = bodyRead ?? (await discardBody(c.req.raw.body, maxRefusedBodyBytes));
@@ -195,17 +210,7 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
       return kit.refuse(c, { status: 400, reason, detail: made.error.message }, seen, done);
     }
     const { synthesis } = made;
-    report(c, {
-      ...seen,
-      status: 200,
-      reason: "tts.synthesized",
-      bodyBytes: body.bytes,
-      voice: synthesis.voice.shortName,
-      format: format.name,
-      textLength: synthesis.textLength,
-      audioMs: Math.round(synthesis.durationMs),
-    });
-    return c.body(audioStream(synthesis), 200, { "Content-Type": format.contentType });
+    return kit.answer(c, seen, body.bytes, synthesis);
   };
 
   const voicesHandler = async (c: Context<GateEnv>): Promise<Response> => {

@@ -1,5 +1,5 @@
 import t from "tap";
-import { upgradeProblem } from "./handshake.ts";
+import { upgradeProblem } from "./upgrade.ts";
 
 const upgrade = (headers: Record<string, string> = {}, method = "GET") =>
   new Request("http://127.0.0.1/tts/cognitiveservices/websocket/v1", {
