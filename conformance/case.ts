@@ -35,6 +35,14 @@ export interface Plan {
   mode: "single" | "continuous";
   format: "simple" | "detailed";
   pace: "fast" | "real-time";
+  /** What each turn does (`SPEECHMOCK_TASK`): recognize the clip, synthesize `text`, or list the voices. */
+  task: "recognize" | "synthesize" | "voices";
+  /** The text a synthesis speaks (plain text; the client escapes it into SSML). */
+  text: string;
+  /** The voice a synthesis asks for, by short name. */
+  voice: string;
+  /** The `X-Microsoft-OutputFormat` a synthesis asks for. */
+  outputFormat: string;
 }
 
 export interface Setup {
@@ -98,6 +106,10 @@ export const defaultPlan: Plan = {
   mode: "single",
   format: "simple",
   pace: "fast",
+  task: "recognize",
+  text: "Remind me to buy 5 pencils.",
+  voice: "en-US-JennyNeural",
+  outputFormat: "riff-24khz-16bit-mono-pcm",
 };
 
 /** A phrase the mock hears in a clip, as the transcripts fixture scripts it. */

@@ -58,6 +58,29 @@ export const env = {
    * wall time (not scaled), still reading what the service sends meanwhile.
    */
   pace: "SPEECHMOCK_PACE",
+  /**
+   * What the client does in each turn: `recognize` (the default) the audio, `synthesize` the text
+   * (over `SPEECHMOCK_API`: `rest` posts SSML to `SPEECHMOCK_TTS_REST_URL`, `websocket` speaks it
+   * on `SPEECHMOCK_TTS_WS_URL` as the Speech SDK does), or `voices`: list the voices once per
+   * session from `SPEECHMOCK_VOICES_URL`. Sessions, turns, starts and the token rules are the same.
+   */
+  task: "SPEECHMOCK_TASK",
+  /** REST synthesis: `http://127.0.0.1:PORT/cognitiveservices/v1`. */
+  ttsRestUrl: "SPEECHMOCK_TTS_REST_URL",
+  /** The SDK's synthesis WebSocket: `ws://127.0.0.1:PORT/tts/cognitiveservices/websocket/v1`. */
+  ttsWsUrl: "SPEECHMOCK_TTS_WS_URL",
+  /** The voices list: `http://127.0.0.1:PORT/cognitiveservices/voices/list`. */
+  voicesUrl: "SPEECHMOCK_VOICES_URL",
+  /**
+   * The plain text to synthesize. The client wraps it in SSML itself
+   * (`<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xml:lang="LOCALE"><voice name="VOICE">TEXT</voice></speak>`),
+   * escaping it as XML: it may hold `&`, `<`, `>` and quotes.
+   */
+  text: "SPEECHMOCK_TEXT",
+  /** The voice's short name, e.g. `en-US-JennyNeural`; its locale is its first two parts. */
+  voice: "SPEECHMOCK_VOICE",
+  /** The `X-Microsoft-OutputFormat` to ask for, e.g. `riff-24khz-16bit-mono-pcm`. */
+  outputFormat: "SPEECHMOCK_OUTPUT_FORMAT",
 } as const;
 
 export type ContractEnv = Record<(typeof env)[keyof typeof env], string>;
@@ -81,6 +104,10 @@ export const capabilities = [
   "live",
   /** `SPEECHMOCK_API=rest`. */
   "rest",
+  /** `SPEECHMOCK_TASK=synthesize` over REST, and `SPEECHMOCK_TASK=voices`. */
+  "tts",
+  /** `SPEECHMOCK_TASK=synthesize` over the SDK's synthesis WebSocket. */
+  "tts-websocket",
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -113,6 +140,15 @@ export const clientEvent = z.discriminatedUnion("event", [
     offset: optionalInt,
     duration: optionalInt,
   }),
+  /**
+   * A synthesis finished and its audio reached the caller whole. `bytes`: the audio as the caller
+   * gets it: the REST body as it is, or over the WebSocket the audio frames' payloads joined, with
+   * the 44-byte RIFF header in front when a `riff-*` format was asked (as the SDK adds it).
+   * `words`: WordBoundary events received (WebSocket), when the client asked for them.
+   */
+  z.object({ event: z.literal("synthesized"), bytes: z.int(), words: optionalInt }),
+  /** The voices list was read: how many voices, and their short names. */
+  z.object({ event: z.literal("voices"), count: z.int(), names: z.optional(z.array(z.string())) }),
   /** The client gave up on something and surfaced it to its caller. */
   z.object({
     event: z.literal("error"),
