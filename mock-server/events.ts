@@ -90,6 +90,12 @@ export type MockEvent =
       /** Characters of text spoken, milliseconds of audio made (200 only). */
       textLength?: number;
       audioMs?: number;
+      /**
+       * The answer's body bytes (200 only): the coded audio, with its 44-byte RIFF header for a
+       * `riff-*` format. For PCM and G.711 only: the entry is written before the audio streams,
+       * and a compressed stream's length is known only once it is coded.
+       */
+      audioBytes?: number;
       /** Body bytes read. */
       bodyBytes?: number;
       /** For refusals: what was wrong. */

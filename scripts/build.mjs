@@ -14,6 +14,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
 if (process.argv.includes("--clean")) rmSync("dist", { recursive: true, force: true });
 
+// The audio encoders for compressed text-to-speech formats (mock-server/tts/encoders/) stay in
+// node_modules, runtime dependencies imported only when such a format is first asked for: not in
+// any bundle (LAME is LGPL, and their WebAssembly is 2 MB), so neither start-up nor dist/ grows.
+const encoders = ["wasm-media-encoders", "opusscript", "mediabunny"];
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -34,6 +39,7 @@ await Promise.all([
     chunkNames: "[name]-[hash]",
     platform: "node",
     target: "node20",
+    external: encoders,
     // `ws` is CommonJS and calls require() for its optional native add-ons.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   }),
@@ -47,7 +53,7 @@ await Promise.all([
     target: "esnext",
     conditions: ["deno", "import", "module", "default"],
     mainFields: ["module", "main"],
-    external: ["node:*", ...builtinModules],
+    external: ["node:*", ...builtinModules, ...encoders],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     // Written but not linked: Deno reads a linked map at every start (~12 ms).
     sourcemap: "external",

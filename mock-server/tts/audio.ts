@@ -1,7 +1,10 @@
 /**
- * Coding synthesized PCM into an output format: 16-bit little-endian PCM, G.711 mu-law or A-law,
- * and the 44-byte RIFF header the `riff-*` formats start with. Pure.
+ * Coding synthesized PCM into an output format: 16-bit little-endian PCM, G.711 mu-law or A-law
+ * here, MP3 and Opus by the encoders in encoders/ (loaded when first asked for); and the 44-byte
+ * RIFF header the `riff-*` formats start with.
  */
+import { mp3Stream } from "./encoders/mp3.ts";
+import { opusStream } from "./encoders/opus-stream.ts";
 import type { OutputFormat } from "./formats.ts";
 import { encodeAlaw, encodeMulaw } from "./g711.ts";
 
@@ -23,8 +26,27 @@ export function encodeSamples(format: OutputFormat, pcm: Int16Array): Uint8Array
     case "alaw":
       return encodeAlaw(pcm);
     default:
-      throw new Error(`Cannot encode ${format.name}: speechmock makes only PCM, mu-law and A-law audio`);
+      throw new Error(`Cannot encode ${format.name} sample by sample: it is not PCM, mu-law or A-law`);
   }
+}
+
+/**
+ * The audio of `pcm` (samples at the format's rate) coded in the format, headerless (no RIFF
+ * header even for `riff-*`; a compressed format's own container included), `chunkMs` of samples
+ * coded at a time: each piece as soon as it is coded, so a stream sends it at once. Async because
+ * the compressed encoders load lazily and their muxer answers with promises.
+ */
+export function codedChunks(format: OutputFormat, pcm: Int16Array, chunkMs: number): AsyncGenerator<Uint8Array> {
+  const blockSamples = Math.max(1, Math.round((format.sampleRate * chunkMs) / 1000));
+  if (format.codec === "mp3") return mp3Stream(pcm, format.sampleRate, format.kbps as number, blockSamples);
+  if (format.codec === "opus" && (format.container === "ogg" || format.container === "webm")) {
+    return opusStream(format.container, pcm, format.sampleRate, format.kbps as number, blockSamples);
+  }
+  return sampleChunks(format, pcm, blockSamples);
+}
+
+async function* sampleChunks(format: OutputFormat, pcm: Int16Array, blockSamples: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < pcm.length; at += blockSamples) yield encodeSamples(format, pcm.subarray(at, at + blockSamples));
 }
 
 /** WAVE format tags: PCM 1, A-law 6, mu-law 7. */

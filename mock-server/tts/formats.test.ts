@@ -1,5 +1,5 @@
 import t from "tap";
-import { bytesPerSecond, outputFormatNamed, outputFormats, unsupportedFormatReason } from "./formats.ts";
+import { bytesPerSecond, isSampleCodec, outputFormatNamed, outputFormats, unsupportedFormatReason } from "./formats.ts";
 
 t.test("every documented name is known, with the spec's rate, bits and container", async (t) => {
   const rows: [string, string, number, number][] = [
@@ -41,15 +41,52 @@ t.test("content types: audio/x-wav for RIFF, audio/mpeg, audio/ogg, audio/webm, 
   t.equal(outputFormats.get("webm-16khz-16bit-mono-opus")?.contentType, "audio/webm");
 });
 
-t.test("only PCM, mu-law and A-law are made; the rest have a one-line refusal", async (t) => {
+t.test("PCM, G.711, MP3 and Opus in Ogg or WebM are made; the rest have a one-line refusal saying why", async (t) => {
   for (const f of outputFormats.values()) {
-    t.equal(f.generated, ["pcm", "mulaw", "alaw"].includes(f.codec), f.name);
+    const made = ["pcm", "mulaw", "alaw", "mp3"].includes(f.codec) || (f.codec === "opus" && f.container !== "opus");
+    t.equal(f.generated, made, f.name);
+    t.equal(f.refusal === undefined, made, `${f.name}: a reason exactly when refused`);
+    t.equal(isSampleCodec(f), ["pcm", "mulaw", "alaw"].includes(f.codec), `${f.name}: coded sample by sample or not`);
   }
-  const mp3 = outputFormats.get("audio-16khz-32kbitrate-mono-mp3");
-  t.match(
-    mp3 && unsupportedFormatReason(mp3),
-    /^speechmock cannot make audio-16khz-32kbitrate-mono-mp3 audio yet; use a PCM, mu-law or A-law format/,
+  t.equal([...outputFormats.values()].filter((f) => f.generated).length, 30, "16 PCM and G.711, 8 MP3, 6 Opus");
+  const reason = (name: string) => unsupportedFormatReason(outputFormats.get(name) as never);
+  t.equal(
+    reason("audio-16khz-16bit-32kbps-mono-opus"),
+    "speechmock cannot make audio-16khz-16bit-32kbps-mono-opus audio: the service's framing of bare Opus frames is unconfirmed, and Opus frames without a container cannot be decoded; ask for ogg-16khz-16bit-mono-opus",
   );
+  t.equal(
+    reason("raw-24khz-16bit-mono-truesilk"),
+    "speechmock cannot make raw-24khz-16bit-mono-truesilk audio: no maintained SILK encoder runs on both Node and Deno; ask for raw-24khz-16bit-mono-pcm",
+  );
+  for (const name of [
+    "amr-wb-16000hz",
+    "audio-16khz-16kbps-mono-siren",
+    "audio-48khz-16bit-mono-flac",
+    "g722-16khz-64kbps",
+    "ssml-16khz-16bit-mono-tts",
+  ]) {
+    t.match(reason(name), new RegExp(`^speechmock cannot make ${name} audio: .+; ask for [a-z0-9-]+`), name);
+  }
   t.equal(bytesPerSecond(outputFormats.get("riff-24khz-16bit-mono-pcm") as never), 48000);
   t.equal(bytesPerSecond(outputFormats.get("raw-8khz-8bit-mono-alaw") as never), 8000);
+});
+
+t.test("compressed formats carry the bit rate the encoder is set to: the name's, else the SDK's byte rate", async (t) => {
+  const kbps = (name: string) => outputFormats.get(name)?.kbps;
+  t.same(
+    ["audio-16khz-32kbitrate-mono-mp3", "audio-48khz-192kbitrate-mono-mp3", "webm-24khz-16bit-24kbps-mono-opus"].map(kbps),
+    [32, 192, 24],
+    "from the name",
+  );
+  t.same(
+    [
+      "ogg-16khz-16bit-mono-opus",
+      "ogg-24khz-16bit-mono-opus",
+      "ogg-48khz-16bit-mono-opus",
+      "webm-16khz-16bit-mono-opus",
+      "webm-24khz-16bit-mono-opus",
+    ].map(kbps),
+    [64, 64, 96, 32, 48],
+    "8192, 8192, 12000, 4000 and 6000 bytes a second",
+  );
 });

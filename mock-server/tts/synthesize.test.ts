@@ -1,6 +1,6 @@
 import t from "tap";
 import { minWordDurationMs } from "../synthetic-speech/encode.ts";
-import { outputFormats } from "./formats.ts";
+import { isSampleCodec, outputFormats } from "./formats.ts";
 import { parseSsml } from "./ssml.ts";
 import { SynthesisError, synthesize } from "./synthesize.ts";
 import { clausePauseMs, leadingSilenceMs, maxAudioMs, sentencePauseMs, trailingSilenceMs, wordDurationMs } from "./timeline.ts";
@@ -40,30 +40,47 @@ t.test("the audio's length follows the text, the voice's pace, prosody rate and 
   t.equal(sentences.durationMs, plain.durationMs + sentencePauseMs, "a pause between sentences, none after the last");
 });
 
-t.test("bytes = duration x rate x bytes per sample, in every generated format", async (t) => {
+t.test("bytes = duration x rate x bytes per sample, in every PCM and G.711 format", async (t) => {
   for (const f of outputFormats.values()) {
-    if (!f.generated) continue;
+    if (!isSampleCodec(f)) continue;
     const s = synthesize({ ssml: parseSsml(speak("Testing one two")), format: f, voices });
     const samples = Math.round((s.durationMs * f.sampleRate) / 1000);
     t.equal(s.pcm.length, samples, `${f.name}: samples`);
-    t.equal(s.audio().length, (samples * f.bitsPerSample) / 8, `${f.name}: bytes`);
-    const chunks = [...s.chunks(100)];
-    t.equal(
-      chunks.reduce((n, c) => n + c.length, 0),
-      s.audio().length,
-      `${f.name}: the chunks add up`,
-    );
+    const audio = await s.audio();
+    t.equal(audio.length, (samples * f.bitsPerSample) / 8, `${f.name}: bytes`);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of s.chunks(100)) chunks.push(chunk);
+    t.equal(chunks.length, Math.ceil(samples / (f.sampleRate / 10)), `${f.name}: a chunk per 100 ms`);
+    t.same(Buffer.concat(chunks), Buffer.from(audio), `${f.name}: the chunks are the audio`);
     t.equal(s.riffHeader(8)?.length, f.container === "riff" ? 44 : undefined, `${f.name}: a RIFF header only for riff`);
+  }
+});
+
+t.test("compressed formats are whole streams, chunk by chunk: MP3 frames, Ogg pages, WebM's EBML header", async (t) => {
+  const starts: [string, number[]][] = [
+    ["audio-24khz-48kbitrate-mono-mp3", [0xff]],
+    ["ogg-24khz-16bit-mono-opus", [0x4f, 0x67, 0x67, 0x53]],
+    ["webm-16khz-16bit-mono-opus", [0x1a, 0x45, 0xdf, 0xa3]],
+  ];
+  for (const [name, magic] of starts) {
+    const s = run("Testing one two", name);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of s.chunks(100)) chunks.push(chunk);
+    t.ok(chunks.length >= 3, `${name}: several chunks (${chunks.length}), not one at the end`);
+    t.same([...(chunks[0] as Uint8Array).subarray(0, magic.length)], magic, `${name}: starts as its container does`);
+    t.same(Buffer.concat(chunks), Buffer.from(await s.audio()), `${name}: the chunks are the audio`);
+    t.equal(s.riffHeader(8), undefined, `${name}: no RIFF header`);
   }
 });
 
 t.test("the RIFF header describes the audio", async (t) => {
   const s = run("Hello", "riff-8khz-8bit-mono-alaw");
-  const header = s.riffHeader(s.audio().length) as Uint8Array;
+  const audio = await s.audio();
+  const header = s.riffHeader(audio.length) as Uint8Array;
   const view = new DataView(header.buffer);
   const ascii = (at: number) => String.fromCharCode(...header.subarray(at, at + 4));
   t.same([ascii(0), ascii(8), ascii(12), ascii(36)], ["RIFF", "WAVE", "fmt ", "data"]);
-  t.equal(view.getUint32(4, true), 36 + s.audio().length);
+  t.equal(view.getUint32(4, true), 36 + audio.length);
   t.same(
     [
       view.getUint16(20, true),
@@ -76,14 +93,21 @@ t.test("the RIFF header describes the audio", async (t) => {
     [6, 1, 8000, 8000, 1, 8],
     "A-law, mono, 8 kHz, 8000 B/s, 1-byte blocks, 8 bits",
   );
-  t.equal(view.getUint32(40, true), s.audio().length);
+  t.equal(view.getUint32(40, true), audio.length);
 });
 
-t.test("deterministic: the same SSML, the same bytes; other text, other bytes", async (t) => {
-  const a = run("Deterministic speech, please.").audio();
-  const b = run("Deterministic speech, please.").audio();
-  t.same(Buffer.from(a).equals(Buffer.from(b)), true);
-  t.notOk(Buffer.from(a).equals(Buffer.from(run("Deterministic speech, pleas.").audio())));
+t.test("deterministic: the same SSML, the same bytes; other text, other bytes; in every format made", async (t) => {
+  for (const name of [
+    "riff-24khz-16bit-mono-pcm",
+    "audio-16khz-32kbitrate-mono-mp3",
+    "ogg-48khz-16bit-mono-opus",
+    "webm-24khz-16bit-mono-opus",
+  ]) {
+    const a = await run("Deterministic speech, please.", name).audio();
+    const b = await run("Deterministic speech, please.", name).audio();
+    t.ok(Buffer.from(a).equals(Buffer.from(b)), `${name}: the same bytes`);
+    t.notOk(Buffer.from(a).equals(Buffer.from(await run("Deterministic speech, pleas.", name).audio())), `${name}: other bytes`);
+  }
 });
 
 t.test("events: sentences, words with their SSML offsets, punctuation, bookmarks and visemes, in order", async (t) => {
@@ -121,8 +145,8 @@ t.test("audio past ten minutes is cut to ten minutes", async (t) => {
 
 t.test("an unknown voice and a format it cannot make are refused with a reason", async (t) => {
   t.throws(() => run("Hi", undefined, "en-US-NoSuchNeural"), new SynthesisError("voice.unknown", "Unsupported voice en-US-NoSuchNeural."));
-  t.throws(() => run("Hi", "audio-24khz-48kbitrate-mono-mp3"), {
+  t.throws(() => run("Hi", "audio-24khz-16bit-48kbps-mono-opus"), {
     code: "format.unsupported",
-    message: /^speechmock cannot make audio-24khz-48kbitrate-mono-mp3 audio yet/,
+    message: /^speechmock cannot make audio-24khz-16bit-48kbps-mono-opus audio: the service's framing of bare Opus frames is unconfirmed/,
   });
 });

@@ -3,7 +3,7 @@
  * boundary events out. The REST routes and the WebSocket session share it.
  */
 import { renderSpeech } from "../synthetic-speech/encode.ts";
-import { encodeSamples, riffHeaderFor } from "./audio.ts";
+import { codedChunks, riffHeaderFor } from "./audio.ts";
 import { type OutputFormat, unsupportedFormatReason } from "./formats.ts";
 import type { ParsedSsml } from "./ssml.ts";
 import { buildTimeline, type SynthesisEvent } from "./timeline.ts";
@@ -36,14 +36,16 @@ export interface Synthesis {
   textLength: number;
   /** Boundaries, bookmarks and visemes, by offset. */
   events: SynthesisEvent[];
-  /** Codes a block of `pcm` (any slice of it) in the format's codec, headerless. */
-  encode(pcm: Int16Array): Uint8Array;
-  /** All the audio, coded and headerless (no RIFF header even for `riff-*`). */
-  audio(): Uint8Array;
   /** The 44-byte RIFF header for `dataBytes` of coded audio for `riff-*` formats; `undefined` for the others. */
   riffHeader(dataBytes: number): Uint8Array | undefined;
-  /** The coded audio in chunks of `chunkMs` (100 ms by default), headerless: what a stream sends. */
-  chunks(chunkMs?: number): Generator<Uint8Array>;
+  /**
+   * The coded audio, `chunkMs` of samples (100 ms by default) coded at a time, each piece as it is
+   * made: what a stream sends. Headerless for `riff-*`; a compressed format's stream is whole
+   * (its container's headers included). Each call codes afresh; the same synthesis gives the same bytes.
+   */
+  chunks(chunkMs?: number): AsyncGenerator<Uint8Array>;
+  /** All of `chunks()`, joined. */
+  audio(): Promise<Uint8Array>;
 }
 
 /**
@@ -64,7 +66,7 @@ export function synthesize(input: { ssml: ParsedSsml; format: OutputFormat; voic
   const voiceOf = (name: string | undefined) => (name === undefined ? first : (resolved.get(name) ?? first));
   const timeline = buildTimeline(ssml.tokens, voiceOf, format.sampleRate, ssml.source);
   const pcm = renderSpeech(timeline.segments, format.sampleRate);
-  const encode = (block: Int16Array) => encodeSamples(format, block);
+  const chunks = (chunkMs = 100) => codedChunks(format, pcm, chunkMs);
   return {
     format,
     voice: first,
@@ -72,12 +74,22 @@ export function synthesize(input: { ssml: ParsedSsml; format: OutputFormat; voic
     pcm,
     textLength: ssml.textLength,
     events: timeline.events,
-    encode,
-    audio: () => encode(pcm),
     riffHeader: (dataBytes) => (format.container === "riff" ? riffHeaderFor(format, dataBytes) : undefined),
-    *chunks(chunkMs = 100) {
-      const step = Math.max(1, Math.round((format.sampleRate * chunkMs) / 1000));
-      for (let at = 0; at < pcm.length; at += step) yield encode(pcm.subarray(at, at + step));
+    chunks,
+    audio: async () => {
+      const parts: Uint8Array[] = [];
+      for await (const part of chunks()) parts.push(part);
+      return join(parts);
     },
   };
+}
+
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }

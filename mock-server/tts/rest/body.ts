@@ -42,7 +42,8 @@ export const chunkMs = 100;
 
 /**
  * The audio as a stream, a chunk of `chunkMs` per read (the RIFF header, when the format has one,
- * goes with the first), so the body goes out chunked as it is coded, as the service's does.
+ * goes with the first), so the body goes out chunked as it is coded, as the service's does. A
+ * client that goes away stops the encoder (`cancel`), which frees what it holds.
  */
 export function audioStream(synthesis: Synthesis): ReadableStream<Uint8Array> {
   const chunks = synthesis.chunks(chunkMs);
@@ -50,14 +51,17 @@ export function audioStream(synthesis: Synthesis): ReadableStream<Uint8Array> {
   const dataBytes = (pcm.length * format.bitsPerSample) / 8;
   let header = synthesis.riffHeader(dataBytes);
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = chunks.next();
+    async pull(controller) {
+      const next = await chunks.next();
       if (header !== undefined) {
         controller.enqueue(header);
         header = undefined;
       }
       if (next.done) controller.close();
       else controller.enqueue(next.value);
+    },
+    async cancel() {
+      await chunks.return(undefined);
     },
   });
 }

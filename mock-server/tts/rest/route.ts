@@ -16,7 +16,7 @@ import { discardBody } from "../../http/discard-body.ts";
 import type { TtsReason } from "../../reasons.ts";
 import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
-import { type OutputFormat, outputFormatNamed, unsupportedFormatReason } from "../formats.ts";
+import { isSampleCodec, type OutputFormat, outputFormatNamed, unsupportedFormatReason } from "../formats.ts";
 import { type ParsedSsml, parseSsml, SsmlError } from "../ssml.ts";
 import { type Synthesis, SynthesisError, synthesize } from "../synthesize.ts";
 import { audioStream, readSsmlBody, textHeaders } from "./body.ts";
@@ -104,6 +104,11 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
         format: synthesis.format.name,
         textLength: synthesis.textLength,
         audioMs: Math.round(synthesis.durationMs),
+        // The body as audioStream sends it: the coded samples, and the RIFF header if any. A compressed
+        // stream's length is known only once it is coded, after this entry: left out.
+        ...(isSampleCodec(synthesis.format)
+          ? { audioBytes: (synthesis.pcm.length * synthesis.format.bitsPerSample) / 8 + (synthesis.format.container === "riff" ? 44 : 0) }
+          : {}),
       });
       return c.body(audioStream(synthesis), 200, { "Content-Type": synthesis.format.contentType });
     },

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
+import { ffprobeInstalled, noFfprobe as noDecoder, opusHeadRate, probeAudio } from "../../../test/support/ffprobe.ts";
 import { runCommand, runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
+import { isSampleCodec, outputFormats } from "../formats.ts";
 
 const ssmlType = "application/ssml+xml; charset=utf-8";
 const unknownKey = "0123456789abcdef0123456789abcdef";
@@ -125,6 +127,41 @@ for (const runtime of runtimes) {
       t.equal(pcm48.length, helloMs * 96, "48 kHz PCM: 96 bytes a millisecond");
     });
 
+    t.test("MP3 and Opus in Ogg and WebM: streams a decoder reads, at the format's rate, mono, as long as journaled", async (t) => {
+      const body = speak("Hello there, how are you today?");
+      const compressed = [...outputFormats.values()].filter((f) => f.generated && !isSampleCodec(f));
+      t.equal(compressed.length, 14, "8 MP3, 3 Ogg and 3 WebM names");
+      const answers = await Promise.all(
+        compressed.map(async (f) => {
+          const res = await synth({ ...key, "X-Microsoft-OutputFormat": f.name }, body);
+          return { f, status: res.status, type: res.headers.get("content-type"), audio: await bytes(res) };
+        }),
+      );
+      const entries = (await journal(mock, "tts.request")).slice(-compressed.length);
+      if (!ffprobeInstalled) noDecoder(t);
+      const probes = ffprobeInstalled ? await Promise.all(answers.map((a) => probeAudio(a.audio))) : [];
+      for (const [i, { f, status, type, audio }] of answers.entries()) {
+        t.equal(status, 200, `${f.name}: 200`);
+        t.equal(type, f.contentType, `${f.name}: ${f.contentType}`);
+        const audioMs = entries.find((e) => e.format === f.name)?.audioMs as number;
+        const probed = probes[i];
+        if (probed === undefined) continue;
+        t.equal(probed.status, 0, `${f.name}: ffprobe reads it ${probed.stderr}`);
+        if (f.codec === "mp3") {
+          const bitRate = String((f.kbps as number) * 1000);
+          t.match(probed.streams, [{ codec_name: "mp3", sample_rate: String(f.sampleRate), channels: 1, bit_rate: bitRate }], f.name);
+        } else {
+          // Opus always decodes at 48 kHz; the rate it was coded from is the OpusHead's.
+          t.match(probed.streams, [{ codec_name: "opus", sample_rate: "48000", channels: 1 }], f.name);
+          t.equal(opusHeadRate(audio), f.sampleRate, `${f.name}: OpusHead input rate`);
+        }
+        t.ok(Math.abs(probed.seconds * 1000 - audioMs) <= audioMs * 0.1, `${f.name}: ${probed.seconds} s, journaled ${audioMs} ms`);
+      }
+      const again = await bytes(await synth({ ...key, "X-Microsoft-OutputFormat": "ogg-16khz-16bit-mono-opus" }, body));
+      const first = answers.find((a) => a.f.name === "ogg-16khz-16bit-mono-opus")?.audio as Uint8Array;
+      t.ok(Buffer.from(again).equals(Buffer.from(first)), "the same SSML, the same Ogg bytes");
+    });
+
     t.test("the journal has each synthesis: voice, format, text and audio length", async (t) => {
       await synth({ ...key, "X-Microsoft-OutputFormat": "riff-16khz-16bit-mono-pcm" }).then((r) => r.arrayBuffer());
       const entry = (await journal(mock, "tts.request")).at(-1);
@@ -172,12 +209,12 @@ for (const runtime of runtimes) {
           /^Unknown X-Microsoft-OutputFormat "riff-11khz-16bit-mono-pcm"/,
         ],
         [
-          "a compressed format",
-          { ...key, "X-Microsoft-OutputFormat": "audio-24khz-48kbitrate-mono-mp3" },
+          "a format the mock does not make",
+          { ...key, "X-Microsoft-OutputFormat": "audio-24khz-16bit-48kbps-mono-opus" },
           hello,
           400,
           "request.output_format_unsupported",
-          /^speechmock cannot make audio-24khz-48kbitrate-mono-mp3 audio yet; use a PCM, mu-law or A-law format/,
+          /^speechmock cannot make audio-24khz-16bit-48kbps-mono-opus audio: the service's framing of bare Opus frames is unconfirmed, .*; ask for ogg-24khz-16bit-mono-opus$/,
         ],
         [
           "a bare &",

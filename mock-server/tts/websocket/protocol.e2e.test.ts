@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import t from "tap";
 import WebSocket from "ws";
+import { ffprobeInstalled, noFfprobe, probeAudio } from "../../../test/support/ffprobe.ts";
 import { runtimes, type SpawnedMock, spawnMock } from "../../../test/support/spawn.ts";
 import { decodeBinaryMessage } from "../../protocol/binary-message.ts";
 import { decodeTextMessage, encodeTextMessage } from "../../protocol/text-message.ts";
@@ -295,6 +296,11 @@ for (const runtime of runtimes) {
         "Unsupported output format.",
       ],
       [
+        "a format the mock does not make (bare Opus frames)",
+        (c) => c.speak(ssml("Hi"), allOff, { config: true, format: "audio-24khz-16bit-24kbps-mono-opus" }).catch(() => {}),
+        "Unsupported output format.",
+      ],
+      [
         "SSML over 64 KiB",
         (c) => c.speak(ssml("word ".repeat(14_000)), allOff, { config: true }).catch(() => {}),
         "SSML message size exceeds the limit.",
@@ -328,6 +334,43 @@ for (const runtime of runtimes) {
         client.received.some((m) => m.path === "turn.start"),
         "no turn.start",
       );
+    });
+
+    t.test("compressed formats: the audio frames, joined, are the stream a decoder reads; the SDK's browser default first", async (t) => {
+      const connectionId = newId();
+      const client = await SynthesisClient.open(url(undefined, `Ocp-Apim-Subscription-Key=${key}&X-ConnectionId=${connectionId}`));
+      t.teardown(() => client.ws.close());
+      const text = ssml("Hello there, how are you today?");
+      const made: { format: string; audio: Uint8Array; frames: Received[] }[] = [];
+      for (const [i, format] of ["audio-24khz-48kbitrate-mono-mp3", "webm-24khz-16bit-mono-opus"].entries()) {
+        const messages = await client.speak(text, { ...allOff, wordBoundaryEnabled: "true" }, { config: i === 0, format });
+        const frames = messages.filter((m) => m.kind === "binary");
+        made.push({ format, audio: Buffer.concat(frames.map((m) => m.payload)), frames });
+      }
+      const [mp3, webm] = made as [(typeof made)[0], (typeof made)[0]];
+      t.ok(mp3.frames.length > 5, `the MP3 comes in many frames (${mp3.frames.length}), not one`);
+      t.ok(
+        mp3.frames.every((m) => m.headers["Content-Type"] === "audio/mpeg"),
+        "each MP3 frame says audio/mpeg",
+      );
+      t.ok(
+        webm.frames.every((m) => m.headers["Content-Type"] === "audio/webm"),
+        "each WebM frame says audio/webm",
+      );
+      const res = await fetch(`${mock.ready.admin}/journal?connectionId=${connectionId}&type=synthesis`);
+      const entries = ((await res.json()) as { entries: Record<string, unknown>[] }).entries;
+      t.match(
+        entries.map((e) => [e.format, e.audioMessages, e.audioBytes]),
+        made.map((m) => [m.format, m.frames.length, m.audio.length]),
+        "journaled: every audio message and byte",
+      );
+      if (!ffprobeInstalled) return noFfprobe(t);
+      const [mp3Probe, webmProbe] = await Promise.all([probeAudio(mp3.audio), probeAudio(webm.audio)]);
+      t.match(mp3Probe, { status: 0, streams: [{ codec_name: "mp3", sample_rate: "24000", channels: 1, bit_rate: "48000" }] });
+      t.match(webmProbe, { status: 0, streams: [{ codec_name: "opus", sample_rate: "48000", channels: 1 }] });
+      const audioMs = entries[0]?.audioMs as number;
+      for (const p of [mp3Probe, webmProbe])
+        t.ok(Math.abs(p.seconds * 1000 - audioMs) <= audioMs * 0.1, `${p.seconds} s, journaled ${audioMs} ms`);
     });
 
     t.test("the journal has the speak, its messages and the socket's close", async (t) => {

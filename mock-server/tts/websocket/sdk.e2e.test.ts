@@ -175,6 +175,29 @@ for (const runtime of runtimes) {
       t.ok(then && mark && mark.audioOffset <= then.audioOffset, "a bookmark comes at or before the word after it");
     });
 
+    t.test("MP3, the browsers' default: the SDK joins the frames into the file the REST API makes", testOptions(), async (t) => {
+      const c = config();
+      c.speechSynthesisOutputFormat = sdk.SpeechSynthesisOutputFormat.Audio24Khz48KBitRateMonoMp3;
+      const { synth } = synthesizerFor(c, false);
+      t.teardown(() => synth.close());
+      const input = ssml("An MP3, please.");
+      const result = await speak(synth, "ssml", input);
+      t.equal(result.reason, sdk.ResultReason.SynthesizingAudioCompleted, "SynthesizingAudioCompleted");
+      const rest = await fetch(`${mock.ready.url}/cognitiveservices/v1`, {
+        method: "POST",
+        headers: {
+          "Ocp-Apim-Subscription-Key": key,
+          "Content-Type": "application/ssml+xml",
+          "X-Microsoft-OutputFormat": "audio-24khz-48kbitrate-mono-mp3",
+        },
+        body: input,
+      });
+      const file = new Uint8Array(await rest.arrayBuffer());
+      t.same(new Uint8Array(result.audioData), file, "byte for byte");
+      t.same([file[0], (file[1] as number) & 0xe0], [0xff, 0xe0], "an MPEG audio frame first, no RIFF header");
+      t.ok(result.audioDuration > 0, "audioDuration from SessionEnd");
+    });
+
     t.test("sentence boundaries come when the SDK property asks for them", testOptions(), async (t) => {
       const c = config();
       c.setProperty(sdk.PropertyId.SpeechServiceResponse_RequestSentenceBoundary, "true");

@@ -204,3 +204,38 @@ t.test("a resource out of quota closes 1007 Quota exceeded.", async (t) => {
   s.session.receive(config(1));
   t.same(s.closes, [{ code: 1007, reason: "Quota exceeded." }]);
 });
+
+t.test("a synthesizer that answers with a promise (compressed audio): the turn starts when it settles; later speaks wait", async (t) => {
+  const pending: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  const sync = fakeSynthesizer();
+  const synthesize: Synthesizer = (request) =>
+    new Promise((resolve, reject) => {
+      pending.push({ resolve: () => resolve(sync(request)), reject });
+    });
+  const s = setup({ synthesize });
+  s.session.receive(config(1));
+  s.session.receive(ssml(1));
+  s.session.receive(ssml(2));
+  t.same(s.sent, [], "nothing before the audio is coded");
+  t.equal(pending.length, 1, "the second speak waits for the first");
+  pending[0]?.resolve();
+  await new Promise((r) => setImmediate(r));
+  t.equal(s.sent.filter((m) => m.path === "turn.end").length, 1, "the first speak answered");
+  t.equal(pending.length, 2, "then the second is synthesized");
+  pending[1]?.reject(new SynthesisError("ERR_FORMAT_UNSUPPORTED", "Cannot synthesize: no", "Unsupported output format."));
+  await new Promise((r) => setImmediate(r));
+  t.same(s.closes, [{ code: 1007, reason: "Unsupported output format." }], "a rejection closes as a throw does");
+  t.match(s.of("violation"), [{ code: "ERR_FORMAT_UNSUPPORTED", requestId: rid(2) }]);
+});
+
+t.test("a socket closed while the audio is coded sends nothing when it is ready", async (t) => {
+  let finish: () => void = () => {};
+  const sync = fakeSynthesizer();
+  const s = setup({ synthesize: (request) => new Promise((resolve) => (finish = () => resolve(sync(request)))) });
+  s.session.receive(config(1));
+  s.session.receive(ssml(1));
+  s.session.clientClosed(1000, "");
+  finish();
+  await new Promise((r) => setImmediate(r));
+  t.same(s.sent, []);
+});

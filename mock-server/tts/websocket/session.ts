@@ -78,6 +78,8 @@ export class SynthesisSession {
   readonly #queue: Speak[] = [];
   /** The speak being sent: its frames, the next one to send, and the audio frames sent so far. */
   #sending: Sending | undefined;
+  /** The speak whose audio is being coded (a compressed format's, asynchronously): later speaks wait for it too. */
+  #coding: Speak | undefined;
   #retry: Timer | undefined;
   readonly #used = new Set<string>();
 
@@ -233,13 +235,40 @@ export class SynthesisSession {
     };
     if (context === undefined)
       this.#notice("synthesis.context_missing", `Synthesized without synthesis.context, as ${defaultOutputFormat}`, requestId);
-    if (this.#sending) this.#queue.push(speak);
+    if (this.#sending || this.#coding) this.#queue.push(speak);
     else this.#start(speak);
   }
 
-  /** Synthesizes a speak (a refusal closes `1007`) and starts sending its turn. */
+  /**
+   * Synthesizes a speak (a refusal closes `1007`) and starts sending its turn: at once, or when a
+   * synthesizer that answers with a promise (compressed audio) has the turn.
+   */
   #start(speak: Speak): void {
-    const turn = this.#deps.synthesize({ ssml: speak.ssml, format: speak.format });
+    const made = this.#deps.synthesize({ ssml: speak.ssml, format: speak.format });
+    if (!(made instanceof Promise)) {
+      this.#begin(speak, made);
+      return;
+    }
+    this.#coding = speak;
+    made.then(
+      (turn) => {
+        this.#coding = undefined;
+        if (this.#connection.closed) return;
+        try {
+          this.#begin(speak, turn);
+        } catch (err) {
+          this.#fail(err);
+        }
+      },
+      (err: unknown) => {
+        if (!this.#connection.closed) this.#fail(err);
+        this.#coding = undefined;
+      },
+    );
+  }
+
+  /** Sends a synthesized speak's `turn.start` and `response`, then its frames. */
+  #begin(speak: Speak, turn: SynthesizedTurn): void {
     const streamId = noDashUuid();
     const frames = planTurn(turn.audio, speak.metadata);
     this.#sendText(speak.requestId, "turn.start", `{\n  "context": {\n    "serviceTag": "${noDashUuid().toLowerCase()}"\n  }\n}`);
@@ -343,7 +372,7 @@ export class SynthesisSession {
 
   #fail(err: unknown): void {
     if (err instanceof ProtocolError || err instanceof SynthesisError) {
-      const requestId = this.#sending?.speak.requestId;
+      const requestId = (this.#sending?.speak ?? this.#coding)?.requestId;
       this.#record({
         type: "violation",
         connectionId: this.#deps.connectionId,

@@ -4,20 +4,19 @@
  * closes `1007` with the service's reason (tts-and-timing.md 2.6).
  */
 import type { MockContext } from "../../context.ts";
-import { outputFormatNamed } from "../formats.ts";
+import { isSampleCodec, type OutputFormat, outputFormatNamed } from "../formats.ts";
 import { parseSsml, SsmlError } from "../ssml.ts";
 import { SynthesisError as CoreSynthesisError, synthesize } from "../synthesize.ts";
-import { SynthesisError, type Synthesizer } from "./synthesizer.ts";
+import { SynthesisError, type SynthesizedTurn, type Synthesizer } from "./synthesizer.ts";
 
 /** UNCONFIRMED, the spec's default (2.6): the reason for a format the mock does not know or make. */
 export const unsupportedFormatCloseReason = "Unsupported output format.";
 
 /**
  * The Content-Type of an `audio` frame. UNCONFIRMED for PCM and G.711 (spec 2.3; mock:
- * `audio/x-wav`, which the SDK ignores); a compressed format's own otherwise.
+ * `audio/x-wav`, which the SDK ignores); a compressed format's own otherwise (`audio/mpeg` seen).
  */
-const frameContentType = (codec: string, contentType: string): string =>
-  codec === "pcm" || codec === "mulaw" || codec === "alaw" ? "audio/x-wav" : contentType;
+const frameContentType = (format: OutputFormat): string => (isSampleCodec(format) ? "audio/x-wav" : format.contentType);
 
 export function coreSynthesizer(ctx: MockContext): Synthesizer {
   return ({ ssml, format: name }) => {
@@ -46,15 +45,19 @@ export function coreSynthesizer(ctx: MockContext): Synthesizer {
       }
       throw err;
     }
-    return {
+    // The whole stream first: frames are cut from it at its average rate, each boundary placed before
+    // the frame holding its offset (turn-plan.ts). Compressed bytes come as a promise.
+    const turn = (audio: Uint8Array): SynthesizedTurn => ({
       audio: {
-        audio: result.audio(),
+        audio,
         durationMs: result.durationMs,
-        blockAlign: Math.max(1, format.bitsPerSample / 8),
+        // A compressed stream is cut anywhere (the SDK joins the frames); PCM and G.711 on a sample.
+        blockAlign: isSampleCodec(format) ? format.bitsPerSample / 8 : 1,
         marks: result.events,
       },
-      contentType: frameContentType(format.codec, format.contentType),
+      contentType: frameContentType(format),
       summary: { voice: result.voice.shortName, textLength: result.textLength },
-    };
+    });
+    return result.audio().then(turn);
   };
 }

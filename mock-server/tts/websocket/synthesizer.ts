@@ -56,5 +56,8 @@ export interface SynthesizedTurn {
   readonly summary: { readonly voice?: string; readonly textLength?: number };
 }
 
-/** Synthesizes one speak, or throws `SynthesisError`. */
-export type Synthesizer = (request: SynthesisRequest) => SynthesizedTurn;
+/**
+ * Synthesizes one speak, or throws `SynthesisError`. A compressed format's turn comes as a
+ * promise (its encoder loads lazily, its muxer is asynchronous), which rejects the same way.
+ */
+export type Synthesizer = (request: SynthesisRequest) => SynthesizedTurn | Promise<SynthesizedTurn>;
