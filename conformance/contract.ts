@@ -104,10 +104,12 @@ export const capabilities = [
   "live",
   /** `SPEECHMOCK_API=rest`. */
   "rest",
-  /** `SPEECHMOCK_TASK=synthesize` over REST, and `SPEECHMOCK_TASK=voices`. */
+  /** `SPEECHMOCK_TASK=synthesize` over REST (`SPEECHMOCK_API=rest`). */
   "tts",
   /** `SPEECHMOCK_TASK=synthesize` over the SDK's synthesis WebSocket. */
   "tts-websocket",
+  /** `SPEECHMOCK_TASK=voices`: a library may list voices without synthesizing over REST (the Speech SDK). */
+  "voices",
 ] as const;
 export type Capability = (typeof capabilities)[number];
 
@@ -144,7 +146,8 @@ export const clientEvent = z.discriminatedUnion("event", [
    * A synthesis finished and its audio reached the caller whole. `bytes`: the audio as the caller
    * gets it: the REST body as it is, or over the WebSocket the audio frames' payloads joined, with
    * the 44-byte RIFF header in front when a `riff-*` format was asked (as the SDK adds it).
-   * `words`: WordBoundary events received (WebSocket), when the client asked for them.
+   * `words`: word-boundary metadata entries received (WebSocket), when the client asked for them;
+   * punctuation boundaries count too when asked for, as the service sends them as `WordBoundary`.
    */
   z.object({ event: z.literal("synthesized"), bytes: z.int(), words: optionalInt }),
   /** The voices list was read: how many voices, and their short names. */

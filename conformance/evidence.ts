@@ -9,8 +9,12 @@ export type Message = Extract<JournalEntry, { type: "message" }>;
 export type Close = Extract<JournalEntry, { type: "close" }>;
 export type RestRequest = Extract<JournalEntry, { type: "rest.request" }>;
 export type Fault = Extract<JournalEntry, { type: "fault" }>;
+export type TtsRequest = Extract<JournalEntry, { type: "tts.request" }>;
+export type Synthesis = Extract<JournalEntry, { type: "synthesis" }>;
 export type ErrorEvent = Extract<ClientEvent, { event: "error" }>;
 export type Recognized = Extract<ClientEvent, { event: "recognized" }>;
+export type SynthesizedEvent = Extract<ClientEvent, { event: "synthesized" }>;
+export type VoicesEvent = Extract<ClientEvent, { event: "voices" }>;
 
 export const stsRequests = (e: Evidence) => e.journal.filter((j): j is StsRequest => j.type === "sts.request");
 export const issued = (e: Evidence) => stsRequests(e).filter((r) => r.status === 200);
@@ -27,6 +31,13 @@ export const restRequests = (e: Evidence) => e.journal.filter((j): j is RestRequ
 /** Every request to the REST API, a fault rule's answers included, in order. */
 export const restAttempts = (e: Evidence) =>
   e.journal.filter((j): j is RestRequest | Fault => j.type === "rest.request" || (j.type === "fault" && j.target === "rest"));
+/** Requests to the text-to-speech REST API (syntheses and the voices list) the mock answered itself. */
+export const ttsRequests = (e: Evidence) => e.journal.filter((j): j is TtsRequest => j.type === "tts.request");
+/** Every request to the text-to-speech REST API, a fault rule's answers included, in order. */
+export const ttsAttempts = (e: Evidence) =>
+  e.journal.filter((j): j is TtsRequest | Fault => j.type === "tts.request" || (j.type === "fault" && j.target === "tts"));
+/** Speaks the text-to-speech WebSocket answered to their `turn.end`. */
+export const syntheses = (e: Evidence) => e.journal.filter((j): j is Synthesis => j.type === "synthesis");
 /** Messages the mock sent, on one connection or all. */
 export const received = (e: Evidence, connectionId?: string) =>
   e.journal.filter(
@@ -40,6 +51,8 @@ export const turnEnds = (e: Evidence) => e.journal.filter((j) => j.type === "tur
 
 export const errors = (e: Evidence) => e.events.filter((v): v is ErrorEvent => v.event === "error");
 export const recognized = (e: Evidence) => e.events.filter((v): v is Recognized => v.event === "recognized");
+export const synthesized = (e: Evidence) => e.events.filter((v): v is SynthesizedEvent => v.event === "synthesized");
+export const voicesRead = (e: Evidence) => e.events.filter((v): v is VoicesEvent => v.event === "voices");
 
 /** A short, readable account of a list for a failed check. */
 export const list = (items: readonly unknown[]) =>

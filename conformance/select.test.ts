@@ -30,6 +30,6 @@ t.test("a glob that matches nothing is reported", async (t) => {
 
 t.test("case ids are unique, dotted and grouped by what they test", async (t) => {
   t.equal(new Set(ids(allCases)).size, allCases.length);
-  for (const c of allCases) t.match(c.id, /^(token|handshake|protocol|continuous|detailed|live|rest)\.[a-z0-9-]+$/, c.id);
-  t.ok(allCases.length >= 45);
+  for (const c of allCases) t.match(c.id, /^(token|handshake|protocol|continuous|detailed|live|rest|tts)\.([a-z]+\.)?[a-z0-9-]+$/, c.id);
+  t.ok(allCases.length >= 58);
 });
