@@ -41,8 +41,6 @@ export interface SynthesisSessionDeps {
   readonly synthesize: Synthesizer;
   /** Read at every message, so a resource can run out of quota while connected. */
   readonly overQuota: () => boolean;
-  /** A message path other than the three the mock serves closes `1007` (else it is ignored, with a notice). */
-  readonly strict?: boolean;
   /** A fault rule of the control plane that fires on this client message, if any (already journaled). */
   readonly fault?: (path: string, turnStart: boolean) => MessageFaultAction | undefined;
 }
@@ -157,19 +155,17 @@ export class SynthesisSession {
   }
 
   #receiveBinary(bytes: Uint8Array): void {
-    // No client of the synthesis protocol sends binary messages; say so, or (strict) refuse.
+    // No client of the synthesis protocol sends binary messages: say so, as for any unknown path.
     this.#record({ type: "message", connectionId: this.#deps.connectionId, direction: "in", kind: "binary", size: bytes.byteLength });
     this.#unknownPath("(binary)", undefined, "binary");
   }
 
+  /**
+   * A path the mock does not serve (the SDK's text streaming, `text.piece`/`text.end`, among
+   * them) is ignored with a notice, as for speech to text: whether the service refuses one is
+   * unconfirmed, and refusing would break a client the service may serve.
+   */
   #unknownPath(path: string, requestId: string | undefined, kind: "text" | "binary"): void {
-    if (this.#deps.strict) {
-      throw new SynthesisError(
-        "ERR_PATH_UNSUPPORTED",
-        `Cannot accept a ${kind} message with path ${JSON.stringify(path.slice(0, 64))}: the mock serves speech.config, synthesis.context and ssml`,
-        "Unsupported message path.",
-      );
-    }
     this.#notice("message.path_unknown", `Ignored a ${kind} message with unknown path ${JSON.stringify(path.slice(0, 64))}`, requestId);
   }
 

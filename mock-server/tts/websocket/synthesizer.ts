@@ -15,9 +15,7 @@ export type SynthesisErrorCode =
   /** An output format that is unknown, or known but not made by the mock. */
   | "ERR_FORMAT_UNSUPPORTED"
   /** SSML over the limit (UNCONFIRMED: 64 KiB). */
-  | "ERR_SSML_TOO_LARGE"
-  /** A message path the mock does not serve, in strict mode. */
-  | "ERR_PATH_UNSUPPORTED";
+  | "ERR_SSML_TOO_LARGE";
 
 /** A refused speak: a stable code, the close reason the client sees, and a message for the log. */
 export class SynthesisError extends Error {
