@@ -58,6 +58,17 @@ export const voicesRead = (e: Evidence) => e.events.filter((v): v is VoicesEvent
 export const list = (items: readonly unknown[]) =>
   items.length === 0 ? "none" : items.map((i) => (typeof i === "string" ? i : JSON.stringify(i))).join(", ");
 export const describeErrors = (e: Evidence) => `client errors: ${list(errors(e).map(({ event: _, ...rest }) => rest))}`;
+const keyNames = ["ocp-apim-subscription-key", "subscription-key"];
+/** Where handshakes carried the subscription key (`header Ocp-Apim-Subscription-Key`, `query subscription-key`): a token's place. */
+export const keyLeaks = (hs: readonly Handshake[]): string[] =>
+  hs.flatMap((h) => [
+    ...Object.keys(h.headers ?? {})
+      .filter((n) => keyNames.includes(n.toLowerCase()))
+      .map((n) => `header ${n}`),
+    ...Object.keys(h.query ?? {})
+      .filter((n) => keyNames.includes(n.toLowerCase()))
+      .map((n) => `query ${n}`),
+  ]);
 /** Connection ids that appear on more than one handshake: every handshake must carry a new one. */
 export const reusedConnectionIds = (e: Evidence): string[] => {
   const ids = handshakes(e).map((h) => h.connectionId?.toLowerCase());

@@ -1,9 +1,7 @@
 /** Handshake cases: what the client presents when it opens the speech WebSocket (spec section 3). */
 import { type Case, check } from "../case.ts";
-import { accepted, describeErrors, errors, handshakes, issued, list, recognized, reusedConnectionIds } from "../evidence.ts";
+import { accepted, describeErrors, errors, handshakes, issued, keyLeaks, list, recognized, reusedConnectionIds } from "../evidence.ts";
 import { closeAtSecondTurn } from "./faults.ts";
-
-const secretNames = ["ocp-apim-subscription-key", "subscription-key"];
 
 export const handshakeCases: Case[] = [
   {
@@ -60,14 +58,7 @@ export const handshakeCases: Case[] = [
     requires: ["token"],
     judge: (e) => {
       const hs = handshakes(e);
-      const leaks = hs.flatMap((h) => [
-        ...Object.keys(h.headers ?? {})
-          .filter((n) => secretNames.includes(n.toLowerCase()))
-          .map((n) => `header ${n}`),
-        ...Object.keys(h.query ?? {})
-          .filter((n) => secretNames.includes(n.toLowerCase()))
-          .map((n) => `query ${n}`),
-      ]);
+      const leaks = keyLeaks(hs);
       return [
         check(hs.length > 0, "the client opened a connection", () => describeErrors(e)),
         check(leaks.length === 0, "no handshake carries the subscription key", () => `found: ${list(leaks)}`),

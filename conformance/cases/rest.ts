@@ -3,10 +3,10 @@
  * WebSocket (tts-and-timing spec 4).
  */
 import { type Case, check } from "../case.ts";
-import { describeErrors, errors, faultsFired, issued, list, recognized, restAttempts, restRequests, stsRequests } from "../evidence.ts";
+import { describeErrors, errors, list, recognized, restAttempts, restRequests } from "../evidence.ts";
+import { authChecks, badRequestChecks, oneTokenChecks, retryAfterChecks, unauthorizedChecks } from "./http-rules.ts";
 
 const rest = { api: "rest" } as const;
-const secretParams = ["subscription-key", "ocp-apim-subscription-key", "key", "authorization"];
 const errorBody = (status: number, message: string) => JSON.stringify({ error: { code: String(status), message } });
 const json = { "Content-Type": "application/json; charset=utf-8" };
 
@@ -46,28 +46,7 @@ export const restCases: Case[] = [
     spec: "tts-and-timing 4.1: Ocp-Apim-Subscription-Key or Authorization: Bearer",
     requires: ["rest"],
     plan: { ...rest, sessions: 2 },
-    judge: (e) => {
-      const requests = restRequests(e);
-      const tags = new Set(issued(e).map((t) => t.tokenTag));
-      const how = requests.map((r) =>
-        r.credential.kind === "key"
-          ? `key in ${r.credential.source}`
-          : r.credential.kind === "token"
-            ? `${r.tokenTag !== undefined && tags.has(r.tokenTag) ? "issued token" : "token not issued here"} in ${r.credential.source}`
-            : "no credential",
-      );
-      const inQuery = requests.flatMap((r) => Object.keys(r.query ?? {}).filter((name) => secretParams.includes(name.toLowerCase())));
-      return [
-        check(requests.length === 2, "the client made two REST requests", () => `${requests.length}; ${describeErrors(e)}`),
-        check(
-          how.every((h) => h === "issued token in header" || h === "key in header"),
-          "each presents an issued token or the key, in a header",
-          () => list(how),
-          requests,
-        ),
-        check(inQuery.length === 0, "no request puts a secret in its query string", () => `query parameters: ${list(inQuery)}`),
-      ];
-    },
+    judge: (e) => authChecks(e, restRequests(e), 2, "REST"),
   },
   {
     id: "rest.token-reuse",
@@ -78,21 +57,7 @@ export const restCases: Case[] = [
     // As token.reuse: a clock ten times slower, so the requests are half a minute apart whatever the upload took.
     plan: { ...rest, sessions: 3, startsAtMinutes: [0, 0.5, 1] },
     slowdown: 10,
-    judge: (e) => {
-      const requests = restRequests(e);
-      const keyOnly = requests.length > 0 && requests.every((r) => r.credential.kind === "key");
-      const tokens = issued(e);
-      const presented = requests.map((r) => r.tokenTag ?? r.credential.kind);
-      return [
-        check(requests.length === 3, "the client made three REST requests", () => `${requests.length}; ${describeErrors(e)}`),
-        check(
-          keyOnly || (stsRequests(e).length === 1 && presented.every((tag) => tag === tokens[0]?.tokenTag)),
-          "they use one token, asked for once (or the key, and no token)",
-          () => `${stsRequests(e).length} token requests; requests presented: ${list(presented)}`,
-          [...stsRequests(e), ...requests],
-        ),
-      ];
-    },
+    judge: (e) => oneTokenChecks(e, restRequests(e), 3, "REST"),
   },
   {
     id: "rest.chunked",
@@ -152,18 +117,10 @@ export const restCases: Case[] = [
     setup: {
       faults: [{ target: "rest", action: { kind: "respond", status: 401, body: errorBody(401, "Unauthorized."), headers: json } }],
     },
-    judge: (e) => {
-      const attempts = restAttempts(e);
-      return [
-        check(
-          errors(e).some((x) => x.kind === "auth" && (x.status === undefined || x.status === 401)),
-          "the client reports an auth error (401)",
-          () => describeErrors(e),
-        ),
-        check(attempts.length >= 1 && attempts.length <= 2, "after at most 2 requests", () => `${attempts.length} requests`, attempts),
-        check(!recognized(e).some((r) => r.status === "Success"), "it reports no recognition", () => list(recognized(e))),
-      ];
-    },
+    judge: (e) => [
+      ...unauthorizedChecks(e, restAttempts(e)),
+      check(!recognized(e).some((r) => r.status === "Success"), "it reports no recognition", () => list(recognized(e))),
+    ],
   },
   {
     id: "rest.forbidden",
@@ -202,18 +159,7 @@ export const restCases: Case[] = [
         },
       ],
     },
-    judge: (e) => {
-      const attempts = restAttempts(e);
-      return [
-        check(
-          errors(e).some((x) => x.status === 400 || (x.status === undefined && x.kind === "protocol")),
-          "the client reports an error with status 400",
-          () => describeErrors(e),
-        ),
-        // The same request gets the same answer: retrying it only adds load.
-        check(attempts.length === 1, "after one request", () => `${attempts.length} requests`, attempts),
-      ];
-    },
+    judge: (e) => badRequestChecks(e, restAttempts(e)),
   },
   {
     id: "rest.throttled",
@@ -238,24 +184,13 @@ export const restCases: Case[] = [
         },
       ],
     },
-    judge: (e) => {
-      const limited = faultsFired(e).find((f) => f.target === "rest");
-      const next = restRequests(e)[0];
-      const waited = limited && next ? (next.at - limited.at) / 1000 : undefined;
-      return [
-        check(limited !== undefined && next !== undefined, "after the 429 the client sends the audio again", () => describeErrors(e)),
-        check(
-          waited !== undefined && waited >= 9.5,
-          "it waits the 10 s of Retry-After first",
-          () => `it waited ${waited?.toFixed(1)} s`,
-          restAttempts(e),
-        ),
-        check(
-          recognized(e).some((r) => r.text === e.expectedText),
-          "then it recognizes the audio",
-          () => describeErrors(e),
-        ),
-      ];
-    },
+    judge: (e) => [
+      ...retryAfterChecks(e, "rest", restRequests(e)[0], restAttempts(e), "the audio"),
+      check(
+        recognized(e).some((r) => r.text === e.expectedText),
+        "then it recognizes the audio",
+        () => describeErrors(e),
+      ),
+    ],
   },
 ];

@@ -4,13 +4,12 @@
  * over at `turn.end`; a refused SSML closes 1007.
  */
 import { type Case, check, type Evidence } from "../case.ts";
-import { accepted, closes, describeErrors, errors, handshakes, issued, list, sent, syntheses, synthesized } from "../evidence.ts";
+import { accepted, closes, describeErrors, errors, handshakes, issued, keyLeaks, list, sent, syntheses, synthesized } from "../evidence.ts";
 
 const speakOnSocket = { task: "synthesize", api: "websocket" } as const;
 /** The plan's default format (`defaultPlan`): RIFF, so the client adds the 44-byte header to the headerless audio (2.2). */
 const riffHeaderBytes = 44;
 const noDashUuid = /^[0-9a-fA-F]{32}$/;
-const secretNames = ["ocp-apim-subscription-key", "subscription-key"];
 
 /** Each speak the client sent: its `ssml` message's request id, and whether a `synthesis.context` with that id came before it. */
 function speaksSent(e: Evidence) {
@@ -145,14 +144,7 @@ export const ttsWebSocketCases: Case[] = [
     judge: (e) => {
       const tags = new Set(issued(e).map((r) => r.tokenTag));
       const hs = handshakes(e);
-      const leaks = hs.flatMap((h) => [
-        ...Object.keys(h.headers ?? {})
-          .filter((n) => secretNames.includes(n.toLowerCase()))
-          .map((n) => `header ${n}`),
-        ...Object.keys(h.query ?? {})
-          .filter((n) => secretNames.includes(n.toLowerCase()))
-          .map((n) => `query ${n}`),
-      ]);
+      const leaks = keyLeaks(hs);
       return [
         check(hs.length > 0, "the client opened a connection", () => describeErrors(e)),
         check(

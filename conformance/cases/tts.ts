@@ -4,41 +4,16 @@
  */
 import { builtinVoices } from "../../mock-server/tts/voices.ts";
 import { type Case, check, type Evidence } from "../case.ts";
-import {
-  describeErrors,
-  errors,
-  faultsFired,
-  issued,
-  list,
-  stsRequests,
-  synthesized,
-  type TtsRequest,
-  ttsAttempts,
-  ttsRequests,
-  voicesRead,
-} from "../evidence.ts";
+import { describeErrors, list, synthesized, ttsAttempts, ttsRequests, voicesRead } from "../evidence.ts";
+import { authChecks, badRequestChecks, credentialsInHeaders, oneTokenChecks, retryAfterChecks, unauthorizedChecks } from "./http-rules.ts";
 
 const synthesize = { task: "synthesize", api: "rest" } as const;
-const secretParams = ["subscription-key", "ocp-apim-subscription-key", "key", "authorization"];
 const plain = { "Content-Type": "text/plain; charset=utf-8" };
 /** The voice the plan asks for unless a case says otherwise (`defaultPlan`). */
 const defaultVoice = "en-US-JennyNeural";
 
 /** Synthesis requests (the voices list left out) the mock answered itself. */
 const speaks = (e: Evidence) => ttsRequests(e).filter((r) => r.method === "POST");
-
-/** How a request presented its credential, in words a failed check can show. */
-function presented(e: Evidence, requests: readonly TtsRequest[]): string[] {
-  const tags = new Set(issued(e).map((t) => t.tokenTag));
-  return requests.map((r) =>
-    r.credential.kind === "key"
-      ? `key in ${r.credential.source}`
-      : r.credential.kind === "token"
-        ? `${r.tokenTag !== undefined && tags.has(r.tokenTag) ? "issued token" : "token not issued here"} in ${r.credential.source}`
-        : "no credential",
-  );
-}
-const inHeader = (how: string) => how === "issued token in header" || how === "key in header";
 
 /**
  * The speaks answered 200 with the voice and format asked for, and the client's reported bytes
@@ -94,16 +69,7 @@ export const ttsCases: Case[] = [
     spec: "tts-and-timing 1.2: Authorization: Bearer or Ocp-Apim-Subscription-Key",
     requires: ["tts"],
     plan: { ...synthesize, sessions: 2 },
-    judge: (e) => {
-      const requests = ttsRequests(e);
-      const how = presented(e, requests);
-      const inQuery = requests.flatMap((r) => Object.keys(r.query ?? {}).filter((name) => secretParams.includes(name.toLowerCase())));
-      return [
-        check(requests.length === 2, "the client made two synthesis requests", () => `${requests.length}; ${describeErrors(e)}`),
-        check(how.every(inHeader), "each presents an issued token or the key, in a header", () => list(how), requests),
-        check(inQuery.length === 0, "no request puts a secret in its query string", () => `query parameters: ${list(inQuery)}`),
-      ];
-    },
+    judge: (e) => authChecks(e, ttsRequests(e), 2, "synthesis"),
   },
   {
     id: "tts.token-reuse",
@@ -114,21 +80,7 @@ export const ttsCases: Case[] = [
     // As rest.token-reuse: a clock ten times slower, so the requests are half a minute apart.
     plan: { ...synthesize, sessions: 3, startsAtMinutes: [0, 0.5, 1] },
     slowdown: 10,
-    judge: (e) => {
-      const requests = speaks(e);
-      const keyOnly = requests.length > 0 && requests.every((r) => r.credential.kind === "key");
-      const tokens = issued(e);
-      const tags = requests.map((r) => r.tokenTag ?? r.credential.kind);
-      return [
-        check(requests.length === 3, "the client made three synthesis requests", () => `${requests.length}; ${describeErrors(e)}`),
-        check(
-          keyOnly || (stsRequests(e).length === 1 && tags.every((tag) => tag === tokens[0]?.tokenTag)),
-          "they use one token, asked for once (or the key, and no token)",
-          () => `${stsRequests(e).length} token requests; requests presented: ${list(tags)}`,
-          [...stsRequests(e), ...requests],
-        ),
-      ];
-    },
+    judge: (e) => oneTokenChecks(e, speaks(e), 3, "synthesis"),
   },
   {
     id: "tts.ssml-escaped",
@@ -172,7 +124,6 @@ export const ttsCases: Case[] = [
     judge: (e) => {
       const names = builtinVoices().entries.map((v) => v.ShortName);
       const requests = ttsRequests(e).filter((r) => r.method === "GET");
-      const how = presented(e, requests);
       const read = voicesRead(e);
       const missing = names.filter((n) => !read[0]?.names?.includes(n));
       return [
@@ -182,7 +133,7 @@ export const ttsCases: Case[] = [
           () => `${list(requests.map((r) => `${r.status} ${r.reason}`))}; ${describeErrors(e)}`,
           requests,
         ),
-        check(how.every(inHeader), "presenting an issued token or the key, in a header", () => list(how), requests),
+        credentialsInHeaders(e, requests, "presenting"),
         check(
           read.length === 1 && read[0]?.count === names.length,
           `the client reports ${names.length} voices, as the list holds`,
@@ -208,13 +159,7 @@ export const ttsCases: Case[] = [
           () => list(speaks(e).map((r) => `${r.status} ${r.reason}`)),
           speaks(e),
         ),
-        check(
-          errors(e).some((x) => x.status === 400 || (x.status === undefined && x.kind === "protocol")),
-          "the client reports an error with status 400",
-          () => describeErrors(e),
-        ),
-        // The same request gets the same answer: retrying it only adds load.
-        check(attempts.length === 1, "after one request", () => `${attempts.length} requests`, attempts),
+        ...badRequestChecks(e, attempts),
         check(synthesized(e).length === 0, "it reports no synthesis", () => list(synthesized(e))),
       ];
     },
@@ -227,18 +172,10 @@ export const ttsCases: Case[] = [
     requires: ["tts"],
     plan: synthesize,
     setup: { faults: [{ target: "tts", action: { kind: "respond", status: 401, body: "Unauthorized.", headers: plain } }] },
-    judge: (e) => {
-      const attempts = ttsAttempts(e);
-      return [
-        check(
-          errors(e).some((x) => x.kind === "auth" && (x.status === undefined || x.status === 401)),
-          "the client reports an auth error (401)",
-          () => describeErrors(e),
-        ),
-        check(attempts.length >= 1 && attempts.length <= 2, "after at most 2 requests", () => `${attempts.length} requests`, attempts),
-        check(synthesized(e).length === 0, "it reports no synthesis", () => list(synthesized(e))),
-      ];
-    },
+    judge: (e) => [
+      ...unauthorizedChecks(e, ttsAttempts(e)),
+      check(synthesized(e).length === 0, "it reports no synthesis", () => list(synthesized(e))),
+    ],
   },
   {
     id: "tts.throttled",
@@ -259,17 +196,9 @@ export const ttsCases: Case[] = [
       ],
     },
     judge: (e) => {
-      const limited = faultsFired(e).find((f) => f.target === "tts");
       const next = speaks(e)[0];
-      const waited = limited && next ? (next.at - limited.at) / 1000 : undefined;
       return [
-        check(limited !== undefined && next !== undefined, "after the 429 the client sends the SSML again", () => describeErrors(e)),
-        check(
-          waited !== undefined && waited >= 9.5,
-          "it waits the 10 s of Retry-After first",
-          () => `it waited ${waited?.toFixed(1)} s`,
-          ttsAttempts(e),
-        ),
+        ...retryAfterChecks(e, "tts", next, ttsAttempts(e), "the SSML"),
         check(synthesized(e).length === 1 && next?.status === 200, "then it reports the synthesis", () => describeErrors(e)),
       ];
     },

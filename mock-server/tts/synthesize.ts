@@ -2,6 +2,8 @@
  * Synthesis, pure: parsed SSML, an output format and the voices in; the audio, its length and its
  * boundary events out. The REST routes and the WebSocket session share it.
  */
+
+import { concatBytes } from "../bytes.ts";
 import { renderSpeech } from "../synthetic-speech/encode.ts";
 import { codedChunks, riffHeaderFor } from "./audio.ts";
 import { type OutputFormat, unsupportedFormatReason } from "./formats.ts";
@@ -79,17 +81,7 @@ export function synthesize(input: { ssml: ParsedSsml; format: OutputFormat; voic
     audio: async () => {
       const parts: Uint8Array[] = [];
       for await (const part of chunks()) parts.push(part);
-      return join(parts);
+      return concatBytes(parts);
     },
   };
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }

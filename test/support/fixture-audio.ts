@@ -1,5 +1,6 @@
 /** Test support: the fixture clips' PCM, and bytes joined end to end. */
 import { readFileSync } from "node:fs";
+import { concatBytes as joinBytes } from "../../mock-server/bytes.ts";
 import { RIFF_HEADER_BYTES } from "../../mock-server/protocol/riff.ts";
 import { root } from "./spawn.ts";
 
@@ -8,12 +9,4 @@ export const fixturePcm = (clip: string): Uint8Array =>
   new Uint8Array(readFileSync(`${root}fixtures/audio/${clip}`)).subarray(RIFF_HEADER_BYTES);
 
 /** The parts, one after another, in one new array. */
-export const concatBytes = (...parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+export const concatBytes = (...parts: readonly Uint8Array[]): Uint8Array => joinBytes(parts);

@@ -3,24 +3,8 @@
  * deterministic placeholder packets. The mock never decodes Opus (it knows such audio by the
  * SHA-256 of its bytes and times it by its granule positions), so what matters is the container.
  */
+import { oggCrc } from "../../mock-server/tts/encoders/ogg-serial.ts";
 import { concatBytes } from "./fixture-audio.ts";
-
-/** The Ogg CRC-32: polynomial 0x04c11db7, not reflected, initial value 0. */
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0;
-  for (const b of bytes) crc = ((crc << 8) ^ (crcTable[((crc >>> 24) ^ b) & 0xff] as number)) >>> 0;
-  return crc;
-}
 
 /** One page holding whole packets (each under 255 bytes * 255 segments). */
 function page(packets: readonly Uint8Array[], granule: number, sequence: number, flags: number): Uint8Array {
@@ -49,7 +33,7 @@ function page(packets: readonly Uint8Array[], granule: number, sequence: number,
     bytes.set(p, at);
     at += p.length;
   }
-  view.setUint32(22, crc32(bytes), true);
+  view.setUint32(22, oggCrc(bytes), true);
   return bytes;
 }
 

@@ -6,6 +6,7 @@
  * writes no dates or random ids (track UID 1), and the Ogg serial it draws at random is pinned.
  */
 import type * as Mediabunny from "mediabunny";
+import { concatBytes } from "../../bytes.ts";
 import { OggSerialPin } from "./ogg-serial.ts";
 import { type OpusEncoder, openOpusEncoder, opusHead, preSkip } from "./opus.ts";
 
@@ -63,7 +64,7 @@ export async function* opusStream(
   output.addAudioTrack(source);
   const pin = container === "ogg" ? new OggSerialPin(oggSerial) : undefined;
   const take = (): Uint8Array => {
-    const all = concat(written.splice(0));
+    const all = concatBytes(written.splice(0));
     return pin ? pin.push(all) : all;
   };
   let finished = false;
@@ -114,15 +115,4 @@ function* packets(encoder: OpusEncoder, pcm: Int16Array, sampleRate: number) {
     const samples = Math.min(frame, total - i * frame);
     yield { data: encoder.encode(block), timestamp: (i * frame) / sampleRate, duration: samples / sampleRate };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }

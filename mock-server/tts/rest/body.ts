@@ -1,6 +1,8 @@
 /**
  * Reading an SSML body within a limit, and streaming synthesized audio out as it is coded.
  */
+
+import { concatBytes } from "../../bytes.ts";
 import type { Synthesis } from "../synthesize.ts";
 
 export type SsmlBody = { ok: true; text: string; bytes: number } | { ok: false; bytes: number; complete: boolean };
@@ -28,13 +30,7 @@ export async function readSsmlBody(body: ReadableStream<Uint8Array> | null, maxB
   } catch {
     return { ok: false, bytes, complete: false };
   }
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.byteLength;
-  }
-  return { ok: true, text: new TextDecoder().decode(all), bytes };
+  return { ok: true, text: new TextDecoder().decode(concatBytes(parts)), bytes };
 }
 
 /** Milliseconds of audio per chunk of a streamed answer. */
