@@ -10,6 +10,7 @@ import { regionOfHost } from "./regions.ts";
 import { jsSha256, type PcmHasherFactory } from "./stt/pcm-hash.ts";
 import { ResourceRegistry } from "./subscriptions/registry.ts";
 import { TranscriptStore } from "./transcripts/store.ts";
+import { VoiceRegistry } from "./tts/voices.ts";
 import { SocketRegistry } from "./ws/sockets.ts";
 
 /** The state one mock instance shares between its routes. Sub-apps receive it; nothing is global. */
@@ -28,6 +29,11 @@ export interface MockContext {
   pcmHasher: PcmHasherFactory;
   /** What the mock hears: the transcripts option, and what the control plane scripted since. */
   transcripts: TranscriptStore;
+  /**
+   * The voices synthesis finds and `voices/list` serves: the voices option's, and what the control
+   * plane put or removed since (`options.voices` stays the start-up list, for reset).
+   */
+  voices: VoiceRegistry;
   /** Fault rules the control plane added. */
   faults: FaultRegistry;
   /**
@@ -58,6 +64,7 @@ export async function createContext(resolved: ResolvedOptions, pcmHasher: PcmHas
     journal,
     faults: new FaultRegistry(),
     transcripts: new TranscriptStore(options.transcripts),
+    voices: new VoiceRegistry(options.voices.entries),
     report: (event, journalOnly) => {
       options.logger(event); // first: the journal stamps the object it is given
       const journaled =

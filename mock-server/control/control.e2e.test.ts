@@ -54,6 +54,8 @@ for (const runtime of runtimes) {
         "/__speechmock/resources/{name}/regenerate-key",
         "/__speechmock/transcripts/next",
         "/__speechmock/transcripts/{sha256}",
+        "/__speechmock/voices",
+        "/__speechmock/voices/{shortName}",
       ]);
       t.same(Object.keys(paths["/__speechmock/clock"] ?? {}).sort(), ["delete", "get", "put"]);
       t.match(paths["/__speechmock/faults/{id}"]?.delete?.parameters, [{ name: "id", in: "path", required: true }]);

@@ -18,6 +18,7 @@ import { openApiRoutes } from "./routes/openapi.ts";
 import { resetRoutes } from "./routes/reset.ts";
 import { resourceRoutes } from "./routes/resources.ts";
 import { transcriptRoutes } from "./routes/transcripts.ts";
+import { voiceRoutes } from "./routes/voices.ts";
 import { parseInput } from "./validation.ts";
 
 export { resetToStart } from "./routes/reset.ts";
@@ -32,6 +33,7 @@ export const controlRoutes: readonly ControlRoute[] = [
   ...faultRoutes,
   ...resourceRoutes,
   ...transcriptRoutes,
+  ...voiceRoutes,
   ...resetRoutes,
 ];
 

@@ -13,7 +13,7 @@ const digits = (what: string) => z.string().check(z.regex(/^[1-9][0-9]*$/, `Expe
 const strings = z.array(z.string());
 
 /** One entry of the voices list; unknown fields are refused so a typo is caught. */
-const voiceEntry = z.strictObject({
+export const voiceEntry = z.strictObject({
   Name: z.string().check(z.minLength(1)),
   DisplayName: z.string(),
   LocalName: z.string(),
@@ -52,20 +52,17 @@ export interface Voice {
 
 /** The mock's voices: the list as served, and a lookup by every accepted name. */
 export class VoiceRegistry {
-  readonly entries: readonly VoiceEntry[];
+  /** In the list's order; a replaced voice keeps its place, an added one goes last. */
+  #voices: Voice[] = [];
   readonly #byName = new Map<string, Voice>();
 
   constructor(entries: readonly VoiceEntry[]) {
-    this.entries = entries;
-    for (const entry of entries) {
-      const voice: Voice = {
-        entry,
-        shortName: entry.ShortName,
-        locale: entry.Locale,
-        wordsPerMinute: entry.WordsPerMinute ? Number(entry.WordsPerMinute) : defaultWordsPerMinute,
-      };
-      for (const name of [entry.ShortName, entry.Name]) this.#byName.set(normalize(name), voice);
-    }
+    this.replaceAll(entries);
+  }
+
+  /** The entries as `voices/list` serves them now. */
+  get entries(): readonly VoiceEntry[] {
+    return this.#voices.map((voice) => voice.entry);
   }
 
   /**
@@ -77,11 +74,89 @@ export class VoiceRegistry {
     return this.#byName.get(normalize(name));
   }
 
+  /**
+   * Why `entry` cannot be put (its `Name` or `ShortName` is another voice's name), or undefined.
+   * The voice it replaces, the one with its short name, is not "another".
+   */
+  conflictOf(entry: VoiceEntry): string | undefined {
+    const replaced = this.#byShortName(entry.ShortName);
+    for (const [field, name] of [
+      ["Name", entry.Name],
+      ["ShortName", entry.ShortName],
+    ] as const) {
+      const holder = this.find(name);
+      if (holder === undefined || holder === replaced) continue;
+      const its = normalize(holder.entry.Name) === normalize(name) ? "Name" : "ShortName";
+      const verb = replaced ? "replace" : "add";
+      return `Cannot ${verb} voice ${JSON.stringify(entry.ShortName)}: its ${field} ${JSON.stringify(name)} is already the ${its} of voice ${JSON.stringify(holder.shortName)}; expected a name no other voice has`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds `entry`, or replaces the voice with its short name (whatever the case) in place; check
+   * `conflictOf` first. SSML naming it finds the new entry from the next lookup on.
+   */
+  put(entry: VoiceEntry): "added" | "replaced" {
+    const voice = voiceOf(entry);
+    const replaced = this.#byShortName(entry.ShortName);
+    if (replaced) {
+      this.#unindex(replaced);
+      this.#voices[this.#voices.indexOf(replaced)] = voice;
+    } else {
+      this.#voices.push(voice);
+    }
+    this.#index(voice);
+    return replaced ? "replaced" : "added";
+  }
+
+  /** Removes the voice with this short name (whatever the case): its entry, or undefined if there was none. */
+  remove(shortName: string): VoiceEntry | undefined {
+    const voice = this.#byShortName(shortName);
+    if (voice === undefined) return undefined;
+    this.#unindex(voice);
+    this.#voices.splice(this.#voices.indexOf(voice), 1);
+    return voice.entry;
+  }
+
+  /** Back to exactly these entries, in this order. */
+  replaceAll(entries: readonly VoiceEntry[]): void {
+    this.#voices = [];
+    this.#byName.clear();
+    for (const entry of entries) {
+      const voice = voiceOf(entry);
+      this.#voices.push(voice);
+      this.#index(voice);
+    }
+  }
+
   /** The JSON body of `voices/list`. */
   toJSON(): readonly VoiceEntry[] {
     return this.entries;
   }
+
+  #byShortName(shortName: string): Voice | undefined {
+    const voice = this.find(shortName);
+    return voice && normalize(voice.shortName) === normalize(shortName) ? voice : undefined;
+  }
+
+  #index(voice: Voice): void {
+    for (const name of [voice.entry.ShortName, voice.entry.Name]) this.#byName.set(normalize(name), voice);
+  }
+
+  #unindex(voice: Voice): void {
+    for (const name of [voice.entry.ShortName, voice.entry.Name]) {
+      if (this.#byName.get(normalize(name)) === voice) this.#byName.delete(normalize(name));
+    }
+  }
 }
+
+const voiceOf = (entry: VoiceEntry): Voice => ({
+  entry,
+  shortName: entry.ShortName,
+  locale: entry.Locale,
+  wordsPerMinute: entry.WordsPerMinute ? Number(entry.WordsPerMinute) : defaultWordsPerMinute,
+});
 
 const normalize = (name: string): string => name.trim().replace(/\s+/g, " ").toLowerCase();
 

@@ -131,7 +131,7 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
     synthesize: (text, format) => {
       try {
         const ssml = parseSsml(text);
-        return { ok: true, ssml, synthesis: synthesize({ ssml, format, voices: ctx.options.voices }) };
+        return { ok: true, ssml, synthesis: synthesize({ ssml, format, voices: ctx.voices }) };
       } catch (err) {
         if (err instanceof SsmlError || err instanceof SynthesisError) return { ok: false, error: err };
         throw err;
@@ -222,7 +222,7 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
     const faulted = await kit.fault(c);
     if (faulted) return faulted;
     report(c, { ...resourceOf(c), status: 200, reason: "tts.voices_listed" });
-    return c.body(JSON.stringify(ctx.options.voices.toJSON()), 200, jsonHeaders);
+    return c.body(JSON.stringify(ctx.voices.toJSON()), 200, jsonHeaders);
   };
 
   for (const path of synthesisPaths) {

@@ -37,7 +37,7 @@ export function coreSynthesizer(ctx: MockContext): Synthesizer {
     }
     let result: ReturnType<typeof synthesize>;
     try {
-      result = synthesize({ ssml: parsed, format, voices: ctx.options.voices });
+      result = synthesize({ ssml: parsed, format, voices: ctx.voices });
     } catch (err) {
       if (err instanceof CoreSynthesisError) {
         if (err.code === "voice.unknown") throw new SynthesisError("ERR_VOICE_UNKNOWN", `Cannot synthesize: ${err.message}`, err.message);
