@@ -6,15 +6,15 @@
  * recognised chunk by chunk, then one JSON phrase.
  */
 import { type Context, Hono } from "hono";
-import { cors } from "hono/cors";
-import { gateDeps, type MockContext } from "../../context.ts";
+import type { MockContext } from "../../context.ts";
 import type { MockEvent } from "../../events.ts";
 import { applyFault } from "../../faults/apply.ts";
-import { credentialRecord, parseAuthorization, restCredentials, subscriptionKeyName } from "../../gate/credentials.ts";
-import { authGate, azureRefusal, type GateEnv, reasonHeader } from "../../gate/middleware.ts";
+import { credentialRecord, subscriptionKeyName } from "../../gate/credentials.ts";
+import { azureRefusal, type GateEnv, reasonHeader } from "../../gate/middleware.ts";
+import { requestDetails } from "../../gate/request-details.ts";
 import { discardBody } from "../../http/discard-body.ts";
+import { apiCors, restAuthGate } from "../../http/rest-api.ts";
 import type { RestReason } from "../../reasons.ts";
-import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
 import { recognitionModes } from "../endpoints.ts";
 import { sttLocales } from "../languages.ts";
@@ -78,50 +78,19 @@ export function createRestApp(ctx: MockContext): Hono<GateEnv> {
   const report = (c: Context<GateEnv>, fields: Omit<RestEvent, "type" | "method" | "path" | "region" | "credential">) => {
     const { region, credential } = c.get("gate");
     const url = new URL(c.req.url);
-    const bearer = credential.kind === "token" ? parseAuthorization(credential.raw) : undefined;
     ctx.report(
       { type: "rest.request", method: c.req.method, path: url.pathname, region, credential: credentialRecord(credential), ...fields },
-      {
-        headers: redactedHeaders(c.req.raw.headers),
-        ...(url.search === "" ? {} : { query: redactedQuery(url) }),
-        ...(bearer?.ok ? { tokenTag: tokenTag(bearer.token) } : {}),
-      },
+      requestDetails(c.req.raw, credential),
     );
   };
 
   // Browser pages call the REST API directly, as they call the token service.
-  const preflight = cors({
-    origin: "*",
-    allowMethods: ["POST", "OPTIONS"],
-    allowHeaders: ["Authorization", subscriptionKeyName, "Content-Type", "Accept", "Pronunciation-Assessment"],
-    exposeHeaders: [reasonHeader],
-    maxAge: 86_400,
-  });
-  const corsHeaders = (c: Context, next: () => Promise<void>) => {
-    // Through `c.header`, before the handler, as the token service does (see sts/issue-token.ts).
-    c.header("Access-Control-Allow-Origin", "*");
-    c.header("Access-Control-Expose-Headers", reasonHeader);
-    return next();
-  };
+  const { preflight, headers: corsHeaders } = apiCors(
+    ["POST", "OPTIONS"],
+    ["Authorization", subscriptionKeyName, "Content-Type", "Accept", "Pronunciation-Assessment"],
+  );
 
-  const gate = authGate({
-    deps: gateDeps(ctx),
-    credentials: restCredentials,
-    regionOf: ctx.regionOf,
-    onRefused: async (c, refusal) => {
-      const { status, body } = azureRefusal(refusal);
-      const discarded = await discardBody(c.req.raw.body, maxRefusedBodyBytes);
-      report(c, {
-        status,
-        reason: refusal.reason,
-        detail: refusal.detail,
-        bodyBytes: discarded.bytes,
-        ...(refusal.resource ? { resource: refusal.resource.name } : {}),
-      });
-      const close: Record<string, string> = discarded.complete ? {} : { Connection: "close" };
-      return c.body(body, status, { ...jsonHeaders, [reasonHeader]: refusal.reason, ...close });
-    },
-  });
+  const gate = restAuthGate(ctx, azureRefusal, report, maxRefusedBodyBytes);
 
   /**
    * Answers a bad request, once the rest of its body is read (so the client, still sending, hears

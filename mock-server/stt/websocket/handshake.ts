@@ -1,34 +1,13 @@
 import type { MockContext } from "../../context.ts";
-import type { AuthNotice } from "../../gate/authorize.ts";
-import type { Credential } from "../../gate/credentials.ts";
 import { authorizeHandshake } from "../../gate/handshake.ts";
-import type { HandshakeReason } from "../../reasons.ts";
-import type { Resource } from "../../subscriptions/resource.ts";
+import type { SocketHandshake } from "../../gate/handshake-answer.ts";
 import { upgradeProblem } from "../../ws/upgrade.ts";
 import type { RecognitionMode } from "../endpoints.ts";
 import { sttLocales } from "../languages.ts";
 import { parseRecognitionSettings, type RecognitionSettings } from "../recognition-settings.ts";
 
-export type HandshakeDecision =
-  | {
-      accept: true;
-      status: 101;
-      reason: HandshakeReason;
-      credential: Credential;
-      connectionId: string;
-      resource: Resource;
-      settings: RecognitionSettings;
-      /** `auth.bare_token`: accepted, and worth a notice in the journal. */
-      notices: readonly AuthNotice[];
-    }
-  | {
-      accept: false;
-      status: 400 | 401 | 403 | 405 | 426;
-      reason: HandshakeReason;
-      detail: string;
-      credential: Credential;
-      connectionId?: string;
-    };
+/** Recognition adds its settings (language, format, profanity...) to an acceptance. */
+export type HandshakeDecision = SocketHandshake<{ settings: RecognitionSettings }>;
 
 /**
  * What the runtime saw of a request that a `Request` does not carry. The adapters put it in Hono's

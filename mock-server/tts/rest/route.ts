@@ -6,15 +6,15 @@
  * streamed as it is coded. Refusals are one line of plain text (the service documents no bodies).
  */
 import { type Context, Hono } from "hono";
-import { cors } from "hono/cors";
-import { gateDeps, type MockContext } from "../../context.ts";
+import type { MockContext } from "../../context.ts";
 import type { MockEvent } from "../../events.ts";
 import { applyFault } from "../../faults/apply.ts";
-import { credentialRecord, parseAuthorization, restCredentials, subscriptionKeyName } from "../../gate/credentials.ts";
-import { authGate, azureRefusal, type GateEnv, missingCredentialBody, type Refusal, reasonHeader } from "../../gate/middleware.ts";
+import { credentialRecord, subscriptionKeyName } from "../../gate/credentials.ts";
+import { azureRefusal, type GateEnv, missingCredentialBody, type Refusal, reasonHeader } from "../../gate/middleware.ts";
+import { requestDetails } from "../../gate/request-details.ts";
 import { discardBody } from "../../http/discard-body.ts";
+import { apiCors, restAuthGate } from "../../http/rest-api.ts";
 import type { TtsReason } from "../../reasons.ts";
-import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
 import { jsonHeaders } from "../../sts/bodies.ts";
 import { isSampleCodec, type OutputFormat, outputFormatNamed, unsupportedFormatReason } from "../formats.ts";
 import { type ParsedSsml, parseSsml, SsmlError } from "../ssml.ts";
@@ -80,14 +80,9 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
   const report = (c: Context<GateEnv>, fields: TtsFields) => {
     const { region, credential } = c.get("gate");
     const url = new URL(c.req.url);
-    const bearer = credential.kind === "token" ? parseAuthorization(credential.raw) : undefined;
     ctx.report(
       { type: "tts.request", method: c.req.method, path: url.pathname, region, credential: credentialRecord(credential), ...fields },
-      {
-        headers: redactedHeaders(c.req.raw.headers),
-        ...(url.search === "" ? {} : { query: redactedQuery(url) }),
-        ...(bearer?.ok ? { tokenTag: tokenTag(bearer.token) } : {}),
-      },
+      requestDetails(c.req.raw, credential),
     );
   };
 
@@ -140,37 +135,12 @@ export function createTtsApp(ctx: MockContext): Hono<GateEnv> {
   };
 
   // Browser pages call these directly (a Web Speech polyfill lists voices at start-up).
-  const preflight = cors({
-    origin: "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", subscriptionKeyName, "Content-Type", "X-Microsoft-OutputFormat", "X-ConnectionId"],
-    exposeHeaders: [reasonHeader],
-    maxAge: 86_400,
-  });
-  const corsHeaders = (c: Context, next: () => Promise<void>) => {
-    c.header("Access-Control-Allow-Origin", "*");
-    c.header("Access-Control-Expose-Headers", reasonHeader);
-    return next();
-  };
+  const { preflight, headers: corsHeaders } = apiCors(
+    ["GET", "POST", "OPTIONS"],
+    ["Authorization", subscriptionKeyName, "Content-Type", "X-Microsoft-OutputFormat", "X-ConnectionId"],
+  );
 
-  const gate = authGate({
-    deps: gateDeps(ctx),
-    credentials: restCredentials,
-    regionOf: ctx.regionOf,
-    onRefused: async (c, refusal) => {
-      const { status, body } = ttsRefusal(refusal);
-      const discarded = await discardBody(c.req.raw.body, maxRefusedBodyBytes);
-      report(c, {
-        status,
-        reason: refusal.reason,
-        detail: refusal.detail,
-        bodyBytes: discarded.bytes,
-        ...(refusal.resource ? { resource: refusal.resource.name } : {}),
-      });
-      const close: Record<string, string> = discarded.complete ? {} : { Connection: "close" };
-      return c.body(body, status, { ...jsonHeaders, [reasonHeader]: refusal.reason, ...close });
-    },
-  });
+  const gate = restAuthGate(ctx, ttsRefusal, report, maxRefusedBodyBytes);
 
   const resourceOf = (c: Context<GateEnv>): TtsFields => {
     const { decision } = c.get("gate");

@@ -5,31 +5,11 @@
  * named in each speak's SSML.
  */
 import type { MockContext } from "../../context.ts";
-import type { AuthNotice } from "../../gate/authorize.ts";
-import type { Credential } from "../../gate/credentials.ts";
 import { authorizeHandshake } from "../../gate/handshake.ts";
-import type { HandshakeReason } from "../../reasons.ts";
-import type { Resource } from "../../subscriptions/resource.ts";
+import type { SocketHandshake } from "../../gate/handshake-answer.ts";
 import { upgradeProblem } from "../../ws/upgrade.ts";
 
-export type SynthesisHandshake =
-  | {
-      accept: true;
-      status: 101;
-      reason: HandshakeReason;
-      credential: Credential;
-      connectionId: string;
-      resource: Resource;
-      notices: readonly AuthNotice[];
-    }
-  | {
-      accept: false;
-      status: 400 | 401 | 403 | 405 | 426;
-      reason: HandshakeReason;
-      detail: string;
-      credential: Credential;
-      connectionId?: string;
-    };
+export type SynthesisHandshake = SocketHandshake;
 
 /** The decision for one handshake: authorization first (the gateway answers before the service), then the request's own rules. */
 export async function decideSynthesisHandshake(req: Request, ctx: MockContext, httpVersion?: string): Promise<SynthesisHandshake> {

@@ -1,12 +1,8 @@
 import { Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { MockContext } from "../../context.ts";
-import { applyFault } from "../../faults/apply.ts";
-import { type Credential, credentialRecord, parseAuthorization } from "../../gate/credentials.ts";
-import { reasonHeader } from "../../gate/middleware.ts";
+import { answerHandshake } from "../../gate/handshake-answer.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
-import { redactedHeaders, redactedQuery, tokenTag } from "../../redact.ts";
-import { jsonHeaders } from "../../sts/bodies.ts";
 import { frameFailure } from "../../ws/frame-errors.ts";
 import { decideSynthesisHandshake, type SynthesisHandshake } from "./handshake.ts";
 import { type SynthesisLimits, SynthesisSession } from "./session.ts";
@@ -98,46 +94,12 @@ export function createSynthesisSocketApp(ctx: MockContext, upgradeWebSocket: Upg
   for (const path of synthesisSocketPaths) {
     app.get(path, async (c, next) => {
       const decision = await decideSynthesisHandshake(c.req.raw, ctx, c.env?.httpVersion);
-      const { credential } = decision;
-      ctx.report(
-        {
-          type: "handshake",
-          path,
-          region: ctx.regionOf(c.req.header("host")),
-          status: decision.status,
-          decision: decision.accept ? "accept" : "reject",
-          reason: decision.reason,
-          credential: credentialRecord(credential),
-          connectionId: decision.connectionId,
-          resource: decision.accept ? decision.resource.name : undefined,
-          ...(decision.accept && decision.notices.length > 0 ? { notices: [...decision.notices] } : {}),
-        },
-        handshakeDetails(c.req.raw, credential),
-      );
-      if (!decision.accept) {
-        const body = JSON.stringify({ error: { code: String(decision.status), message: decision.detail, reason: decision.reason } });
-        const allow: Record<string, string> = decision.status === 405 ? { Allow: "GET" } : {};
-        return c.body(body, decision.status, { ...jsonHeaders, ...allow, [reasonHeader]: decision.reason });
-      }
-      if (!ctx.faults.isEmpty) {
-        const key = decision.credential.kind === "key" ? decision.credential.raw.trim() : undefined;
-        const subject = { resource: decision.resource.name, connectionId: decision.connectionId, key };
-        const faulted = await applyFault(ctx, c, "handshake", subject, { [reasonHeader]: "fault.injected" });
-        if (faulted) return faulted;
-      }
+      const answered = await answerHandshake(c, ctx, path, decision);
+      // A refusal is always answered; the second test narrows the decision to an acceptance.
+      if (answered !== undefined || !decision.accept) return answered;
       c.set("synthesis", decision);
       return upgrade(c, next);
     });
   }
   return app;
-}
-
-/** What the journal keeps of a handshake besides the log line: headers and query (secrets reduced), the token's tag. */
-function handshakeDetails(request: Request, credential: Credential) {
-  const bearer = credential.kind === "token" ? parseAuthorization(credential.raw) : undefined;
-  return {
-    headers: redactedHeaders(request.headers),
-    query: redactedQuery(new URL(request.url)),
-    ...(bearer?.ok ? { tokenTag: tokenTag(bearer.token) } : {}),
-  };
 }
