@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "../../context.ts";
 import { answerHandshake } from "../../gate/handshake-answer.ts";
 import { reasonHeader } from "../../gate/middleware.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
-import { frameFailure } from "../../ws/frame-errors.ts";
+import { bufferedAmount, messageFaults, sessionEvents } from "../../ws/session-events.ts";
 import { speechPaths } from "../endpoints.ts";
 import { decideHandshake, type HandshakeDecision, type HandshakeTransport } from "./handshake.ts";
 import { type SessionLimits, SpeechSession } from "./session.ts";
@@ -28,9 +28,6 @@ export const interactiveMaxAudioMs = 15_000;
 /** How long an utterance that matches nothing waits for the end of the audio (see SessionLimits). */
 export const unmatchedHoldMs = 300;
 
-/** Bytes queued for the client, as `ws` (and any web-style WebSocket) counts them. */
-const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
-
 /**
  * The speech WebSocket endpoints. The decision is made before any upgrade, so a refused client
  * never gets a socket; an accepted one gets a `SpeechSession` that speaks the protocol.
@@ -49,55 +46,27 @@ export function createSpeechApp(ctx: MockContext, upgradeWebSocket: UpgradeWebSo
   };
 
   const upgrade = upgradeWebSocket((c) => {
-    const { connectionId, settings, resource, credential } = c.get("decision");
-    const key = credential.kind === "key" ? credential.raw.trim() : undefined;
-    let session: SpeechSession | undefined;
-    return {
-      onOpen: (_evt, ws) => {
-        ctx.sockets.add(ws);
-        session = new SpeechSession(
+    const accepted = c.get("decision");
+    return sessionEvents(
+      ctx,
+      (ws) =>
+        new SpeechSession(
           {
-            connectionId,
-            settings,
+            connectionId: accepted.connectionId,
+            settings: accepted.settings,
             transcripts: ctx.transcripts.current,
             nextScripted: () => ctx.transcripts.takeNext(),
             clock,
             journal: ctx.journal,
             logger,
             limits,
-            overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
+            overQuota: () => ctx.resources.byName(accepted.resource.name)?.state === "quotaExceeded",
             pcmHasher: ctx.pcmHasher,
-            fault: (path, turnStart) => {
-              if (ctx.faults.isEmpty) return undefined;
-              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path, key, turnStart });
-              if (!fired) return undefined;
-              const { rule, action } = fired;
-              ctx.report({
-                type: "fault",
-                target: "message",
-                rule: rule.id,
-                action: action.kind,
-                path,
-                ...(action.kind === "close" ? { code: action.code } : {}),
-                connectionId,
-                resource: resource.name,
-              });
-              return action;
-            },
+            fault: messageFaults(ctx, accepted),
           },
           { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason), bufferedAmount: () => bufferedAmount(ws) },
-        );
-      },
-      onMessage: (evt) => session?.receive(evt.data as string | ArrayBuffer),
-      onError: (evt) => {
-        const failure = frameFailure((evt as Event & { error?: unknown }).error);
-        if (failure) session?.frameFailed(failure);
-      },
-      onClose: (evt, ws) => {
-        ctx.sockets.delete(ws);
-        session?.clientClosed(evt.code, evt.reason);
-      },
-    };
+        ),
+    );
   });
 
   for (const { path, mode } of speechPaths) {

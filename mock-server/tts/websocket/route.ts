@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { UpgradeWebSocket } from "hono/ws";
 import type { MockContext } from "../../context.ts";
 import { answerHandshake } from "../../gate/handshake-answer.ts";
 import { defaultLimits } from "../../protocol/limits.ts";
-import { frameFailure } from "../../ws/frame-errors.ts";
+import { bufferedAmount, messageFaults, sessionEvents } from "../../ws/session-events.ts";
 import { decideSynthesisHandshake, type SynthesisHandshake } from "./handshake.ts";
 import { type SynthesisLimits, SynthesisSession } from "./session.ts";
 import { coreSynthesizer } from "./synthesize-core.ts";
@@ -16,8 +16,6 @@ export const ssmlLimitBytes = 64 * 1024;
 
 type Accepted = Extract<SynthesisHandshake, { accept: true }>;
 type Env = { Variables: { synthesis: Accepted }; Bindings: { httpVersion?: string } | undefined };
-
-const bufferedAmount = (ws: WSContext): number => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
 
 /**
  * The text-to-speech WebSocket endpoints: the decision before any upgrade (a refused client never
@@ -38,38 +36,20 @@ export function createSynthesisSocketApp(ctx: MockContext, upgradeWebSocket: Upg
   const synthesize = coreSynthesizer(ctx);
 
   const upgrade = upgradeWebSocket((c) => {
-    const { connectionId, resource, credential } = c.get("synthesis");
-    const key = credential.kind === "key" ? credential.raw.trim() : undefined;
-    let session: SynthesisSession | undefined;
-    return {
-      onOpen: (_evt, ws) => {
-        ctx.sockets.add(ws);
-        session = new SynthesisSession(
+    const accepted = c.get("synthesis");
+    return sessionEvents(
+      ctx,
+      (ws) =>
+        new SynthesisSession(
           {
-            connectionId,
+            connectionId: accepted.connectionId,
             clock,
             journal: ctx.journal,
             logger,
             limits,
             synthesize,
-            overQuota: () => ctx.resources.byName(resource.name)?.state === "quotaExceeded",
-            fault: (path, turnStart) => {
-              if (ctx.faults.isEmpty) return undefined;
-              const fired = ctx.faults.take("message", { resource: resource.name, connectionId, path, key, turnStart });
-              if (!fired) return undefined;
-              const { rule, action } = fired;
-              ctx.report({
-                type: "fault",
-                target: "message",
-                rule: rule.id,
-                action: action.kind,
-                path,
-                ...(action.kind === "close" ? { code: action.code } : {}),
-                connectionId,
-                resource: resource.name,
-              });
-              return action;
-            },
+            overQuota: () => ctx.resources.byName(accepted.resource.name)?.state === "quotaExceeded",
+            fault: messageFaults(ctx, accepted),
           },
           {
             send: (text) => ws.send(text),
@@ -77,18 +57,8 @@ export function createSynthesisSocketApp(ctx: MockContext, upgradeWebSocket: Upg
             close: (code, reason) => ws.close(code, reason),
             bufferedAmount: () => bufferedAmount(ws),
           },
-        );
-      },
-      onMessage: (evt) => session?.receive(evt.data as string | ArrayBuffer),
-      onError: (evt) => {
-        const failure = frameFailure((evt as Event & { error?: unknown }).error);
-        if (failure) session?.frameFailed(failure);
-      },
-      onClose: (evt, ws) => {
-        ctx.sockets.delete(ws);
-        session?.clientClosed(evt.code, evt.reason);
-      },
-    };
+        ),
+    );
   });
 
   for (const path of synthesisSocketPaths) {
