@@ -25,6 +25,16 @@ export type HandshakeAuth =
     }
   | { ok: false; status: 400 | 401 | 403; reason: HandshakeReason; detail: string; credential: Credential; connectionId?: string };
 
+/** A refusal of the gate as a socket's handshake decision. */
+export const gateRefusal = ({ status, reason, detail, credential, connectionId }: Extract<HandshakeAuth, { ok: false }>) => ({
+  accept: false as const,
+  status,
+  reason,
+  detail,
+  credential,
+  connectionId,
+});
+
 export async function authorizeHandshake(req: Request, ctx: MockContext): Promise<HandshakeAuth> {
   const url = new URL(req.url);
   const region = ctx.regionOf(req.headers.get("host") ?? undefined);

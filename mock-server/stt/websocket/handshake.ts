@@ -1,5 +1,5 @@
 import type { MockContext } from "../../context.ts";
-import { authorizeHandshake } from "../../gate/handshake.ts";
+import { authorizeHandshake, gateRefusal } from "../../gate/handshake.ts";
 import type { SocketHandshake } from "../../gate/handshake-answer.ts";
 import { upgradeProblem } from "../../ws/upgrade.ts";
 import type { RecognitionMode } from "../endpoints.ts";
@@ -30,15 +30,7 @@ export async function decideHandshake(
   transport: HandshakeTransport = {},
 ): Promise<HandshakeDecision> {
   const gate = await authorizeHandshake(req, ctx);
-  if (!gate.ok)
-    return {
-      accept: false,
-      status: gate.status,
-      reason: gate.reason,
-      detail: gate.detail,
-      credential: gate.credential,
-      connectionId: gate.connectionId,
-    };
+  if (!gate.ok) return gateRefusal(gate);
   const { credential, connectionId } = gate;
   const url = new URL(req.url);
   const language = url.searchParams.get("language");

@@ -5,7 +5,7 @@
  * named in each speak's SSML.
  */
 import type { MockContext } from "../../context.ts";
-import { authorizeHandshake } from "../../gate/handshake.ts";
+import { authorizeHandshake, gateRefusal } from "../../gate/handshake.ts";
 import type { SocketHandshake } from "../../gate/handshake-answer.ts";
 import { upgradeProblem } from "../../ws/upgrade.ts";
 
@@ -14,15 +14,7 @@ export type SynthesisHandshake = SocketHandshake;
 /** The decision for one handshake: authorization first (the gateway answers before the service), then the request's own rules. */
 export async function decideSynthesisHandshake(req: Request, ctx: MockContext, httpVersion?: string): Promise<SynthesisHandshake> {
   const gate = await authorizeHandshake(req, ctx);
-  if (!gate.ok)
-    return {
-      accept: false,
-      status: gate.status,
-      reason: gate.reason,
-      detail: gate.detail,
-      credential: gate.credential,
-      connectionId: gate.connectionId,
-    };
+  if (!gate.ok) return gateRefusal(gate);
   const { credential, connectionId } = gate;
   const refusal = upgradeProblem(req, httpVersion);
   if (refusal) return { accept: false, ...refusal, credential, connectionId };
